@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+// RackFocus: depth-aware rack-focus renderer.
+//
+// Module layout (each arrow is "depends on"):
+//   rackfocus        -> RackFocusCLI (a one-line main)
+//   RackFocusCLI     -> RackFocusEngine, RackFocusIO, ArgumentParser (commands: render, probe, ...)
+//   RackFocusEngine  -> RackFocusCore              (no file I/O, no C)
+//   RackFocusIO      -> RackFocusCore, CCodecShims (codecs, sequences, atomic writes)
+//   CCodecShims      -> CPNG, CJPEG, CZlib         (the only code that calls setjmp/longjmp)
+import PackageDescription
+
+let package = Package(
+    name: "RackFocus",
+    products: [
+        .executable(name: "rackfocus", targets: ["rackfocus"]),
+        .library(name: "RackFocusCore", targets: ["RackFocusCore"]),
+        .library(name: "RackFocusEngine", targets: ["RackFocusEngine"]),
+        .library(name: "RackFocusIO", targets: ["RackFocusIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C codecs (system libraries, Debian packages)
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CCodecShims", dependencies: ["CPNG", "CJPEG", "CZlib"]),
+
+        // MARK: - Swift modules
+        .target(name: "RackFocusCore"),
+        .target(name: "RackFocusEngine", dependencies: ["RackFocusCore"]),
+        .target(name: "RackFocusIO", dependencies: ["RackFocusCore", "CCodecShims"]),
+        .target(
+            name: "RackFocusCLI",
+            dependencies: [
+                "RackFocusCore", "RackFocusEngine", "RackFocusIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"]),
+
+        // MARK: - Tests
+        .testTarget(name: "RackFocusCoreTests", dependencies: ["RackFocusCore"]),
+        .testTarget(name: "RackFocusIOTests", dependencies: ["RackFocusIO", "RackFocusCore"]),
+        .testTarget(name: "RackFocusEngineTests", dependencies: ["RackFocusEngine", "RackFocusCore"]),
+        .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusIO", "RackFocusCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,68 @@
+import ArgumentParser
+import RackFocusCore
+import RackFocusEngine
+import RackFocusIO
+
+/// The files of a render: input and output patterns, the frame list, and loading of one frame.
+struct FrameJob {
+    let rgb: SequencePattern
+    let depth: SequencePattern
+    let output: SequencePattern
+    let frames: [Int]
+    var guardInputs = InputGuard()
+
+    /// A frame's inputs ready for the engine.
+    struct Loaded {
+        var colour: PlanarImage
+        var disparity: [Float]
+    }
+
+    init(inputs: InputOptions, outputPattern: String) throws {
+        do {
+            rgb = try SequencePattern(inputs.rgb)
+            depth = try SequencePattern(inputs.depth)
+            output = try SequencePattern(outputPattern)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let text = inputs.frames {
+            do { frames = try FrameRange(parsing: text).frames } catch { throw ValidationError(error.description) }
+        } else if !rgb.isStill {
+            frames = rgb.framesOnDisk()
+            if frames.isEmpty {
+                throw ImageFileError(path: rgb.text, kind: .notFound, message: "no frames of this sequence found on disk")
+            }
+        } else if !depth.isStill {
+            frames = depth.framesOnDisk()
+        } else {
+            frames = [1]
+        }
+        if output.isStill && frames.count > 1 {
+            throw ValidationError("--output \"\(output.text)\" names one file but \(frames.count) frames are rendered; use a pattern such as out.%04d.png")
+        }
+        try rgb.checkFramesExist(frames)
+        try depth.checkFramesExist(frames)
+        for frame in frames {
+            guardInputs.addInput(rgb.path(for: frame))
+            guardInputs.addInput(depth.path(for: frame))
+        }
+        for frame in frames { try guardInputs.checkOutput(output.path(for: frame)) }
+    }
+
+    func load(frame: Int, interpretation: DepthInterpretation) throws -> Loaded {
+        let rgbPath = rgb.path(for: frame)
+        let depthPath = depth.path(for: frame)
+        let colourRaster = try ImageFile.read(rgbPath)
+        let depthRaster = try ImageFile.read(depthPath)
+        guard colourRaster.width == depthRaster.width && colourRaster.height == depthRaster.height else {
+            throw ImageFileError(path: depthPath, kind: .mismatch, message:
+                "frame \(frame): depth is \(depthRaster.width)x\(depthRaster.height) but \(rgbPath) is \(colourRaster.width)x\(colourRaster.height)")
+        }
+        var colour = colourRaster.planar(transfer: colourRaster.isFloat ? .linear : .sRGB)
+        if colour.channels < 3 { colour = colour.expandedToRGB() }
+        let depthPlane = depthRaster.planar(transfer: .linear)
+        let values = Array(depthPlane.samples[0..<depthPlane.pixelCount])
+        let disparity = interpretation.disparity(values, isInteger: !depthRaster.isFloat)
+        return Loaded(colour: colour, disparity: disparity)
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import RackFocusCore
+import RackFocusEngine
+import RackFocusIO
+
+struct InputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("RGB image or sequence pattern (name.%04d.png or name.####.png).", valueName: "PATH"))
+    var rgb: String
+
+    @Option(help: ArgumentHelp("Depth image or sequence pattern (PNG 8/16-bit or PFM float).", valueName: "PATH"))
+    var depth: String
+
+    @Option(help: ArgumentHelp("Frames to render: 1001-1048, 1-100x2, 1,5,9. Default: the frames of the RGB sequence on disk, or frame 1 for a still.", valueName: "RANGE"))
+    var frames: String?
+}
+
+struct DepthOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("What depth values mean: depth, far=0, far=1, direct, -depth, -far=0, -far=1, -direct.", valueName: "MATH"))
+    var math: String = "depth"
+
+    @Option(name: .customLong("depth-range"), help: ArgumentHelp("Distances of code 0 and of the largest code of an integer depth map.", valueName: "NEAR,FAR"))
+    var depthRange: String?
+
+    @Flag(name: .customLong("near-white"), help: "Integer depth maps: white is near (flip before mapping).")
+    var nearWhite = false
+
+    @Option(name: .customLong("depth-unit"), help: ArgumentHelp("Unit of depth and focus distances: m, cm, mm, ft, in.", valueName: "UNIT"))
+    var depthUnit: String = "m"
+
+    func interpretation() throws -> DepthInterpretation {
+        guard let math = DepthInterpretation.Math(rawValue: math) else {
+            throw ValidationError("--math \"\(math)\": expected one of \(DepthInterpretation.Math.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let unit = DepthInterpretation.units[depthUnit] else {
+            throw ValidationError("--depth-unit \"\(depthUnit)\": expected one of m, cm, mm, ft, in")
+        }
+        var range: ClosedRange<Double>?
+        if let text = depthRange {
+            let parts = text.split(separator: ",").map { Double(String($0).trimmingWhitespace()) }
+            guard parts.count == 2, let near = parts[0], let far = parts[1], near.isFinite, far.isFinite, near != far else {
+                throw ValidationError("--depth-range \"\(text)\": expected NEAR,FAR, two different numbers")
+            }
+            range = near...far
+            if near > far { throw ValidationError("--depth-range \"\(text)\": NEAR must be below FAR (use --near-white to flip the map)") }
+        }
+        return DepthInterpretation(math: math, range: range, nearWhite: nearWhite, metresPerUnit: unit)
+    }
+}
+
+struct LensOptions: ParsableArguments {
+    @Option(name: .customLong("focal-length"), help: ArgumentHelp("Focal length in mm (physical lens).", valueName: "MM"))
+    var focalLength: Double?
+
+    @Option(help: ArgumentHelp("Aperture f-number (physical lens), e.g. 2.8.", valueName: "N"))
+    var fstop: Double?
+
+    @Option(name: .customLong("sensor-width"), help: ArgumentHelp("Sensor (film back) width in mm.", valueName: "MM"))
+    var sensorWidth: Double = 36
+
+    @Option(help: ArgumentHelp("Focus breathing: on (Potmesil-Chakravarty, as Blender) or off (fixed field of view, an ideal thin lens).", valueName: "on|off"))
+    var breathing: String = "on"
+
+    @Option(help: ArgumentHelp("Artistic lens (Nuke ZDefocus size): blur radius in px of a point at infinity. Replaces the physical lens.", valueName: "PX"))
+    var size: Double?
+
+    @Option(help: ArgumentHelp("Artistic lens: depth of the in-focus band around the focal plane, in depth units.", valueName: "DIST"))
+    var dof: Double = 0
+
+    @Option(help: ArgumentHelp("Largest blur radius in px (Nuke maximum, Blender blur_max).", valueName: "PX"))
+    var maximum: Double = 32
+
+    func model(depth: DepthOptions) throws -> LensModel {
+        guard maximum > 0 && maximum <= 512 else { throw ValidationError("--maximum must be between 0 and 512 px") }
+        let interpretation = try depth.interpretation()
+        if interpretation.math == .direct || interpretation.math == .negativeDirect {
+            return .direct(size: size ?? 1)
+        }
+        if let size {
+            guard size >= 0 else { throw ValidationError("--size must be 0 or more") }
+            guard dof >= 0 else { throw ValidationError("--dof must be 0 or more") }
+            return .artistic(size: size, dof: dof * interpretation.metresPerUnit)
+        }
+        guard let focalLength, let fstop else {
+            throw ValidationError("give a physical lens (--focal-length MM --fstop N [--sensor-width MM]) or an artistic one (--size PX)")
+        }
+        guard focalLength > 0, fstop > 0, sensorWidth > 0 else {
+            throw ValidationError("--focal-length, --fstop and --sensor-width must be positive")
+        }
+        guard breathing == "on" || breathing == "off" else { throw ValidationError("--breathing takes on or off") }
+        return .thinLens(focalLength: focalLength, fNumber: fstop, sensorWidth: sensorWidth, breathing: breathing == "on")
+    }
+}
+
+struct BokehOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Aperture shape: disc or bladed.", valueName: "disc|bladed"))
+    var filter: String = "disc"
+
+    @Option(help: "Number of aperture blades (3-16) for --filter bladed.")
+    var blades: Int = 6
+
+    @Option(help: ArgumentHelp("Rotation of the blades in degrees.", valueName: "DEG"))
+    var rotation: Double = 0
+
+    @Option(help: ArgumentHelp("Curvature of the blades: 0 straight, 1 round.", valueName: "0-1"))
+    var roundness: Double = 0
+
+    @Flag(help: "Boost clipped highlights so they bloom into bright bokeh (8/16-bit input; Nuke bloom).")
+    var bloom = false
+
+    @Option(name: .customLong("bloom-threshold"), help: ArgumentHelp("Linear luminance where the boost starts.", valueName: "0-1"))
+    var bloomThreshold: Float = 0.8
+
+    @Option(name: .customLong("bloom-gain"), help: "Strength of the boost.")
+    var bloomGain: Float = 8
+
+    func shape() throws -> ApertureShape {
+        switch filter {
+        case "disc": return .disc
+        case "bladed":
+            guard (3...16).contains(blades) else { throw ValidationError("--blades must be 3 to 16") }
+            guard (0...1).contains(roundness) else { throw ValidationError("--roundness must be 0 to 1") }
+            return .bladed(blades: blades, rotation: rotation, roundness: roundness)
+        default:
+            throw ValidationError("--filter \"\(filter)\": expected disc or bladed")
+        }
+    }
+
+    func highlightBoost() -> HighlightBoost? {
+        bloom ? HighlightBoost(threshold: bloomThreshold, gain: bloomGain) : nil
+    }
+}
+
+struct OutputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Output file or pattern (.png, .jpg, .pfm). Written atomically; never over an input.", valueName: "PATH"))
+    var output: String
+
+    @Option(name: .customLong("bit-depth"), help: "PNG output bit depth: 8 or 16.")
+    var bitDepth: Int = 8
+
+    @Option(help: "JPEG quality 1-100.")
+    var quality: Int = 92
+
+    @Flag(name: .customLong("png-smallest"), help: "Compress PNG as small as possible (much slower to write).")
+    var pngSmallest = false
+
+    func writeOptions() throws -> WriteOptions {
+        guard bitDepth == 8 || bitDepth == 16 else { throw ValidationError("--bit-depth must be 8 or 16") }
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1 to 100") }
+        return WriteOptions(bitDepth: bitDepth, png: pngSmallest ? .smallest : .fast, jpeg: .init(quality: quality))
+    }
+}

@@ -1,0 +1,115 @@
+/// How code values relate to light.
+public enum Transfer: String, Sendable, CaseIterable {
+    /// sRGB-encoded colour (8/16-bit PNG and JPEG colour).
+    case sRGB = "srgb"
+    /// Values proportional to light or data (depth passes, float images, alpha).
+    case linear
+}
+
+extension RasterImage {
+    /// Converts to planar Float. Colour channels go through `transfer`; alpha is always linear.
+    /// Integer codes are normalised to [0, 1]; float samples are kept as they are.
+    public func planar(transfer: Transfer) -> PlanarImage {
+        var out = PlanarImage(width: width, height: height, channels: channels)
+        let count = width * height
+        let colourChannels = (channels == 2 || channels == 4) ? channels - 1 : channels
+        out.samples.withUnsafeMutableBufferPointer { dst in
+            func convert<T>(_ src: [T], _ map: (T, Bool) -> Float) {
+                src.withUnsafeBufferPointer { src in
+                    for c in 0..<channels {
+                        let isColour = c < colourChannels
+                        let plane = c * count
+                        var s = c
+                        for i in 0..<count {
+                            dst[plane + i] = map(src[s], isColour)
+                            s += channels
+                        }
+                    }
+                }
+            }
+            switch samples {
+            case .uint8(let values):
+                let table = SRGB.decode8
+                let useTable = transfer == .sRGB
+                convert(values) { code, isColour in
+                    isColour && useTable ? table[Int(code)] : Float(code) * (1 / 255.0)
+                }
+            case .uint16(let values):
+                let table = transfer == .sRGB ? SRGB.decode16 : []
+                convert(values) { code, isColour in
+                    isColour && !table.isEmpty ? table[Int(code)] : Float(code) / 65535
+                }
+            case .float32(let values):
+                convert(values) { value, _ in value }
+            }
+        }
+        return out
+    }
+}
+
+/// Sample format of an encoded raster.
+public enum SampleFormat: Sendable, Equatable {
+    case uint8
+    case uint16
+    case float32
+}
+
+extension PlanarImage {
+    /// Converts to interleaved samples. Integer formats clamp to [0, 1] (NaN becomes 0) and apply
+    /// `transfer` to colour channels (alpha stays linear), rounding exactly; float keeps values.
+    public func raster(format: SampleFormat, transfer: Transfer) -> RasterImage {
+        let count = pixelCount
+        let colourChannels = (channels == 2 || channels == 4) ? channels - 1 : channels
+        func build<T>(_ zero: T, _ map: (Float, Bool) -> T) -> [T] {
+            var out = [T](repeating: zero, count: count * channels)
+            samples.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for c in 0..<channels {
+                        let isColour = c < colourChannels
+                        let plane = c * count
+                        var d = c
+                        for i in 0..<count {
+                            dst[d] = map(src[plane + i], isColour)
+                            d += channels
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        func linearCode(_ x: Float, _ maxCode: Float) -> Int {
+            guard x > 0 else { return 0 }  // also NaN
+            guard x < 1 else { return Int(maxCode) }
+            return Int((x * maxCode).rounded(.toNearestOrEven))
+        }
+        switch format {
+        case .uint8:
+            let table = SRGB.encode8
+            let srgb = transfer == .sRGB
+            return RasterImage(width: width, height: height, channels: channels, samples: .uint8(build(0) { x, isColour in
+                UInt8(truncatingIfNeeded: isColour && srgb ? table.code(x) : linearCode(x, 255))
+            }))
+        case .uint16:
+            let table = SRGB.encode16
+            let srgb = transfer == .sRGB
+            return RasterImage(width: width, height: height, channels: channels, samples: .uint16(build(0) { x, isColour in
+                UInt16(truncatingIfNeeded: isColour && srgb ? table.code(x) : linearCode(x, 65535))
+            }))
+        case .float32:
+            return RasterImage(width: width, height: height, channels: channels, samples: .float32(build(0) { x, _ in x }))
+        }
+    }
+
+    /// The image with 3 colour channels (gray is copied into R, G, B) and alpha if present.
+    public func expandedToRGB() -> PlanarImage {
+        switch channels {
+        case 1, 2:
+            let gray = Array(samples[0..<pixelCount])
+            var all = gray + gray + gray
+            if channels == 2 { all += samples[pixelCount..<2 * pixelCount] }
+            return PlanarImage(width: width, height: height, channels: channels + 2, samples: all)
+        default:
+            return self
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// What the numbers in a depth pass mean (Nuke ZDefocus `math` names), and how to turn them into
+/// disparity (1/metres), the engine's internal depth.
+public struct DepthInterpretation: Sendable, Equatable {
+    public enum Math: String, Sendable, CaseIterable {
+        /// The value is the distance (scene units).
+        case depth
+        /// The value is 1/distance: 0 at infinity (Nuke's own Z).
+        case farZero = "far=0"
+        /// The value is 1 − 1/distance: 1 at infinity.
+        case farOne = "far=1"
+        /// The value is the blur radius (times the lens size); there is no focal plane.
+        case direct
+        case negativeDepth = "-depth"
+        case negativeFarZero = "-far=0"
+        case negativeFarOne = "-far=1"
+        case negativeDirect = "-direct"
+    }
+
+    public var math: Math
+    /// For integer depth maps: code value v maps to `near + (far − near) · v / max`.
+    /// nil keeps the normalised value v / max. Float depth is always used as stored.
+    public var range: ClosedRange<Double>?
+    /// Integer maps only: white is near (the value is flipped before mapping).
+    public var nearWhite: Bool
+    /// Metres per scene unit (1 for metres, 0.01 for centimetres, 0.3048 for feet...).
+    public var metresPerUnit: Double
+
+    public init(math: Math = .depth, range: ClosedRange<Double>? = nil, nearWhite: Bool = false, metresPerUnit: Double = 1) {
+        self.math = math
+        self.range = range
+        self.nearWhite = nearWhite
+        self.metresPerUnit = metresPerUnit
+    }
+
+    /// Units named as users write them.
+    public static let units: [String: Double] = ["m": 1, "cm": 0.01, "mm": 0.001, "ft": 0.3048, "in": 0.0254]
+
+    /// Largest disparity produced (1/m): distances are clamped to at least 1 mm.
+    public static let maxDisparity: Float = 1000
+
+    /// Converts a depth plane to disparity (1/m, larger = nearer). For `direct` the result is the
+    /// negated blur value (so larger blur sorts as farther). Non-finite or non-positive distances
+    /// become the farthest depth present (documented policy: they never produce NaN).
+    ///
+    /// - Parameters:
+    ///   - values: depth samples, normalised to [0, 1] for integer files, raw for float files.
+    ///   - isInteger: whether `values` came from an integer file (range and near-white apply).
+    public func disparity(_ values: [Float], isInteger: Bool) -> [Float] {
+        let scale = Float(metresPerUnit)
+        let low = Float(range?.lowerBound ?? 0)
+        let span = Float((range?.upperBound ?? 1) - (range?.lowerBound ?? 0))
+        var out = [Float](repeating: .nan, count: values.count)
+        var farthest = Float.infinity
+        for i in 0..<values.count {
+            var v = values[i]
+            if isInteger {
+                if nearWhite { v = 1 - v }
+                v = low + span * v
+            }
+            let d: Float
+            switch math {
+            case .depth: d = 1 / (v * scale)
+            case .negativeDepth: d = 1 / (-v * scale)
+            case .farZero: d = v / scale
+            case .negativeFarZero: d = -v / scale
+            case .farOne: d = (1 - v) / scale
+            case .negativeFarOne: d = (1 + v) / scale
+            case .direct: d = -v
+            case .negativeDirect: d = v
+            }
+            if d.isFinite && (d >= 0 || math == .direct || math == .negativeDirect) {
+                out[i] = min(d, DepthInterpretation.maxDisparity)
+                farthest = min(farthest, out[i])
+            }
+        }
+        let fallback = farthest.isFinite ? farthest : 0
+        for i in 0..<out.count where !out[i].isFinite { out[i] = fallback }
+        return out
+    }
+}

@@ -1,0 +1,120 @@
+/// Depth layers: the frame's disparity range cut into slabs that are composited front to back.
+///
+/// Layers are fixed per input frame (they never depend on focus), so a focus pull cannot make
+/// pixels jump between layers and pop. Cuts go where the disparity histogram is empty (real depth
+/// edges: hard boundaries); a continuous surface thicker than one layer is cut evenly, and pixels
+/// near such a cut are shared by the two layers with tent weights, so no seam shows on it.
+struct DepthLayers: Sendable {
+    /// Layer boundaries in disparity, ascending (far to near); layer i covers [bounds[i], bounds[i+1]).
+    let bounds: [Float]
+    /// Soft half-width (disparity) around each interior boundary; 0 where the cut is a hard gap.
+    let softness: [Float]
+
+    var count: Int { bounds.count - 1 }
+
+    /// - Parameters:
+    ///   - disparity: the frame's disparity plane.
+    ///   - pixelsPerDisparity: blur radius (px) per unit of disparity (the lens's K).
+    ///   - layerThickness: the largest blur-radius spread (px) one layer may hold.
+    ///   - maximumLayers: cap on the layer count.
+    init(disparity: [Float], pixelsPerDisparity: Float, layerThickness: Float, maximumLayers: Int) {
+        var low = Float.infinity
+        var high = -Float.infinity
+        for d in disparity { low = min(low, d); high = max(high, d) }
+        let k = max(pixelsPerDisparity, 1e-6)
+        if !(high - low > 1e-9) || (high - low) * k < layerThickness * 0.25 {
+            bounds = [low, high.nextUp]
+            softness = []
+            return
+        }
+        // Histogram in disparity.
+        let binCount = 2048
+        let binWidth = (high - low) / Float(binCount)
+        var histogram = [Int](repeating: 0, count: binCount)
+        for d in disparity {
+            histogram[min(binCount - 1, Int((d - low) / binWidth))] += 1
+        }
+        // Clusters separated by empty runs at least half a pixel of blur wide.
+        let gapBins = max(1, Int((0.5 / k / binWidth).rounded(.up)))
+        var clusters: [(first: Int, last: Int)] = []
+        var bin = 0
+        while bin < binCount {
+            while bin < binCount && histogram[bin] == 0 { bin += 1 }
+            guard bin < binCount else { break }
+            let first = bin
+            var last = bin
+            var empty = 0
+            while bin < binCount && empty < gapBins {
+                if histogram[bin] == 0 { empty += 1 } else { empty = 0; last = bin }
+                bin += 1
+            }
+            clusters.append((first, last))
+        }
+        // Split each cluster into even slabs no thicker than layerThickness.
+        var pieces: [(lo: Float, hi: Float, slabs: Int)] = []
+        for cluster in clusters {
+            let lo = low + Float(cluster.first) * binWidth
+            let hi = low + Float(cluster.last + 1) * binWidth
+            let slabs = max(1, Int(((hi - lo) * k / layerThickness).rounded(.up)))
+            pieces.append((lo, hi, slabs))
+        }
+        // Respect the layer cap by merging the thinnest neighbouring pieces' slabs.
+        var total = pieces.reduce(0) { $0 + $1.slabs }
+        while total > maximumLayers {
+            // Reduce the piece with the most slabs first; then merge clusters.
+            if let i = pieces.indices.max(by: { pieces[$0].slabs < pieces[$1].slabs }), pieces[i].slabs > 1 {
+                pieces[i].slabs -= 1
+            } else if pieces.count > 1 {
+                // Merge the two neighbours with the smallest gap.
+                var best = 0
+                var bestGap = Float.infinity
+                for i in 0..<pieces.count - 1 where pieces[i + 1].lo - pieces[i].hi < bestGap {
+                    bestGap = pieces[i + 1].lo - pieces[i].hi
+                    best = i
+                }
+                pieces[best] = (pieces[best].lo, pieces[best + 1].hi, 1)
+                pieces.remove(at: best + 1)
+            } else { break }
+            total = pieces.reduce(0) { $0 + $1.slabs }
+        }
+        var bounds: [Float] = []
+        var softness: [Float] = []
+        for (index, piece) in pieces.enumerated() {
+            let start = index == 0 ? low : (pieces[index - 1].hi + piece.lo) / 2
+            bounds.append(start)
+            if index > 0 { softness.append(0) }  // a gap: hard cut
+            let step = (piece.hi - piece.lo) / Float(piece.slabs)
+            for s in 1..<max(1, piece.slabs) {
+                bounds.append(piece.lo + step * Float(s))
+                softness.append(step * 0.25)
+            }
+        }
+        bounds.append(high.nextUp)
+        self.bounds = bounds
+        self.softness = softness
+    }
+
+    /// The layer of disparity d, and the weight it gives the next nearer layer (0 if none).
+    @inline(__always)
+    func assign(_ d: Float) -> (layer: Int, nearerWeight: Float, fartherWeight: Float) {
+        var lo = 0
+        var hi = bounds.count - 1
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if d >= bounds[mid] { lo = mid } else { hi = mid }
+        }
+        let layer = lo
+        // Shared with the nearer layer above the top cut, or with the farther one below the bottom cut.
+        if layer + 1 < count {
+            let h = softness[layer]
+            let cut = bounds[layer + 1]
+            if h > 0 && d > cut - h { return (layer, (d - (cut - h)) / (2 * h), 0) }
+        }
+        if layer > 0 {
+            let h = softness[layer - 1]
+            let cut = bounds[layer]
+            if h > 0 && d < cut + h { return (layer, 0, ((cut + h) - d) / (2 * h)) }
+        }
+        return (layer, 0, 0)
+    }
+}

@@ -1,0 +1,3 @@
+import RackFocusCLI
+
+RackFocusCommand.runMain()
