@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import RackFocusCore
+
+@Suite struct SRGBTests {
+    @Test func deterministicMathMatchesLibm() {
+        for x in stride(from: 0.001, through: 1.0, by: 0.0137) {
+            #expect(abs(DeterministicMath.pow(x, 2.4) - Foundation.pow(x, 2.4)) < 1e-13)
+            #expect(abs(DeterministicMath.pow(x, 1 / 2.4) - Foundation.pow(x, 1 / 2.4)) < 1e-13)
+            #expect(abs(DeterministicMath.asin(x) - Foundation.asin(x)) < 1e-13)
+        }
+        #expect(abs(DeterministicMath.log(1e-30) - Foundation.log(1e-30)) < 1e-11)
+    }
+
+    @Test func decodeThenEncodeIsIdentityForEveryCode() {
+        for code in 0...255 {
+            #expect(SRGB.encode8.code(SRGB.decode8[code]) == code)
+        }
+        for code in 0...65535 {
+            #expect(SRGB.encode16.code(SRGB.decode16[code]) == code)
+        }
+    }
+
+    @Test func encodeRoundsExactlyLikeTheReference() {
+        // Dense sweep, including values right at the rounding thresholds.
+        var x: Float = 0
+        var checked = 0
+        while x < 1 {
+            let reference = Int((SRGB.encode(Double(x)) * 255).rounded(.toNearestOrAwayFromZero))
+            #expect(SRGB.encode8.code(x) == reference, "x = \(x)")
+            x += 0.000_37
+            checked += 1
+        }
+        for k in 0..<255 {
+            let t = SRGB.encode8.thresholds[k]
+            #expect(SRGB.encode8.code(t) == k + 1)
+            #expect(SRGB.encode8.code(t.nextDown) == k)
+        }
+        #expect(checked > 2000)
+        #expect(SRGB.encode8.code(-1) == 0)
+        #expect(SRGB.encode8.code(.nan) == 0)
+        #expect(SRGB.encode8.code(7.5) == 255)
+        #expect(SRGB.encode16.code(0.5) == Int((SRGB.encode(0.5) * 65535).rounded()))
+    }
+
+    @Test func planarRoundTripKeepsAlphaLinear() {
+        let raster = RasterImage(width: 2, height: 1, channels: 4, samples: .uint8([10, 128, 250, 64, 0, 255, 77, 200]))
+        let planar = raster.planar(transfer: .sRGB)
+        #expect(planar[0, 0, 3] == Float(64) / 255)  // alpha untouched by sRGB
+        #expect(planar[0, 0, 1] == SRGB.decode8[128])
+        #expect(planar.raster(format: .uint8, transfer: .sRGB) == raster)
+        let wide = planar.raster(format: .uint16, transfer: .sRGB).planar(transfer: .sRGB).raster(format: .uint8, transfer: .sRGB)
+        #expect(wide == raster)
+    }
+}
