@@ -1,0 +1,84 @@
+import Testing
+@testable import RackFocusCore
+@testable import RackFocusEngine
+
+/// Small synthetic scenes with known answers.
+enum Scene {
+    /// An engine whose blur radius is exactly r = 10 · (1/focus − 1/z) px on a 64 px wide image.
+    static func linearEngine(threads: Int = 1, maximum: Double = 16, aperture: ApertureShape = .disc,
+                             highlights: HighlightBoost? = nil) -> DefocusEngine {
+        // Thin lens with K = a·f_px = 10 px·m on a 64-pixel-wide image: f_px = 64 px for a 36 mm sensor
+        // means f = 36 mm; a = 10 / 64 m => N = f / (2a) = 0.036 / 0.3125.
+        DefocusEngine(settings: DefocusSettings(
+            lens: .thinLens(focalLength: 36, fNumber: 0.036 / (2 * 10.0 / 64), sensorWidth: 36, breathing: false),
+            maximumRadius: maximum, aperture: aperture, highlights: highlights, threads: threads))
+    }
+
+    static func image(width: Int = 64, height: Int = 48, _ colour: (Int, Int) -> SIMD3<Float>) -> PlanarImage {
+        var image = PlanarImage(width: width, height: height, channels: 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let c = colour(x, y)
+                image[x, y, 0] = c.x; image[x, y, 1] = c.y; image[x, y, 2] = c.z
+            }
+        }
+        return image
+    }
+
+    static func disparity(width: Int = 64, height: Int = 48, _ depth: (Int, Int) -> Float) -> [Float] {
+        var out = [Float]()
+        for y in 0..<height { for x in 0..<width { out.append(1 / depth(x, y)) } }
+        return out
+    }
+
+    static func pixel(_ image: PlanarImage, _ x: Int, _ y: Int) -> SIMD3<Float> {
+        SIMD3(image[x, y, 0], image[x, y, 1], image[x, y, 2])
+    }
+}
+
+@Suite struct LensTests {
+    /// ENGINE.md's worked example: 50 mm f/1.8, 36 mm sensor, 1920 px, focus 2 m (with breathing).
+    @Test func thinLensMatchesWorkedValues() {
+        let lens = LensModel.thinLens(focalLength: 50, fNumber: 1.8, sensorWidth: 36, breathing: true)
+        let coc = lens.circleOfConfusion(focus: 2, imageWidth: 1920, maximumRadius: 1000)
+        #expect(abs(coc.scale - 37.99) < 0.05)                            // K ≈ 38 px·m
+        #expect(abs(coc.radius(disparity: 0) - 19.0) < 0.05)              // r at infinity
+        #expect(abs(coc.radius(disparity: 1 / 4.0) - 9.5) < 0.03)         // object at 4 m
+        #expect(abs(coc.radius(disparity: 1 / 0.5) + 56.99) < 0.1)        // foreground at 0.5 m
+        let ideal = LensModel.thinLens(focalLength: 50, fNumber: 1.8, sensorWidth: 36, breathing: false)
+        let k = ideal.circleOfConfusion(focus: 2, imageWidth: 1920, maximumRadius: 1000).scale
+        #expect(abs(Double(k) - 0.05 / 3.6 * 50 * 1920 / 36) < 1e-3)      // a · f_px, no breathing
+        #expect(abs(coc.scale / k - Float(2 / 1.95)) < 1e-5)               // breathing factor s / (s − f)
+        #expect(lens.circleOfConfusion(focus: 2, imageWidth: 1920, maximumRadius: 32).radius(disparity: 2) == -32)
+    }
+
+    /// The ground-truth scene's lens (shared/groundtruth/README.md): coc_px = 65.94 · |1/F − 1/z| (diameter).
+    @Test func groundTruthLens() {
+        let lens = LensModel.thinLens(focalLength: 49.455, fNumber: 0.9891, sensorWidth: 36, breathing: false)
+        let coc = lens.circleOfConfusion(focus: 3, imageWidth: 960, maximumRadius: 100)
+        #expect(abs(2 * coc.radius(disparity: 1 / 6.0) - 65.94 * (1 / 3.0 - 1 / 6.0)) < 0.02)
+    }
+
+    @Test func artisticModelHasAnInFocusBand() {
+        let lens = LensModel.artistic(size: 10, dof: 1)
+        let coc = lens.circleOfConfusion(focus: 4, imageWidth: 100, maximumRadius: 50)
+        #expect(abs(coc.radius(disparity: 0) - (10 - 4 * coc.deadZone * 10)) < 1e-4)
+        #expect(coc.radius(disparity: 1 / 4.3) == 0)     // inside the band
+        #expect(coc.radius(disparity: 1 / 5.0) > 0)      // beyond it
+    }
+
+    @Test func depthConventions() {
+        let values: [Float] = [0, 0.5, 1]
+        let metric = DepthInterpretation(math: .depth, range: 1...3)
+        #expect(metric.disparity(values, isInteger: true) == [1, 0.5, 1 / 3])
+        let flipped = DepthInterpretation(math: .depth, range: 1...3, nearWhite: true)
+        #expect(flipped.disparity(values, isInteger: true) == [1 / 3, 0.5, 1])
+        #expect(DepthInterpretation(math: .farZero).disparity([0.25], isInteger: false) == [0.25])
+        #expect(DepthInterpretation(math: .farOne).disparity([0.75], isInteger: false) == [0.25])
+        #expect(DepthInterpretation(math: .negativeDepth).disparity([-4], isInteger: false) == [0.25])
+        #expect(DepthInterpretation(math: .depth, metresPerUnit: 0.01).disparity([200], isInteger: false) == [0.5])
+        // Bad values never become NaN: they take the farthest depth present.
+        #expect(DepthInterpretation(math: .depth).disparity([2, .nan, 0, -1, 4], isInteger: false) == [0.5, 0.25, 0.25, 0.25, 0.25])
+        #expect(DepthInterpretation(math: .depth).disparity([2, .infinity, .nan], isInteger: false) == [0.5, 0, 0])
+    }
+}

@@ -1,0 +1,160 @@
+import Testing
+@testable import RackFocusCore
+@testable import RackFocusEngine
+
+/// The eight picture rules of the engine, each measured on a small synthetic scene.
+/// Lens: r = 10 · (1/focus − 1/z) px (see Scene.linearEngine).
+@Suite struct PictureRuleTests {
+    static let red = SIMD3<Float>(0.8, 0.05, 0.05)
+    static let blue = SIMD3<Float>(0.05, 0.1, 0.7)
+
+    /// Left half (x < 32): red plane at z = 0.5; right half: blue plane at z = 1.
+    static let colour = Scene.image { x, _ in x < 32 ? red : blue }
+    static let depth = Scene.disparity { x, _ in x < 32 ? 0.5 : 1 }
+
+    // Rule 1: a blurred foreground spreads over a sharp background.
+    @Test func foregroundSpreadsOverSharpBackground() {
+        let out = Scene.linearEngine().render(colour: Self.colour, disparity: Self.depth, focusDistance: 1)  // fg r = −10
+        let y = 24
+        let near = Scene.pixel(out, 34, y)   // 2 px into the sharp background
+        #expect(near.x > 0.15, "foreground red must spread over the background (got \(near))")
+        let far = Scene.pixel(out, 44, y)    // 12 px away: beyond the 10 px blur
+        #expect(abs(far.x - Self.blue.x) < 1e-5 && abs(far.z - Self.blue.z) < 1e-5)
+    }
+
+    // Rules 2 and 3: a blurred background never leaks over a sharp foreground; in-focus pixels keep their value.
+    @Test func noHaloAroundSharpForeground() {
+        let out = Scene.linearEngine().render(colour: Self.colour, disparity: Self.depth, focusDistance: 0.5)  // bg r = +10
+        for y in [0, 24, 47] {
+            for x in 0..<32 {
+                #expect(Scene.pixel(out, x, y) == Self.red, "foreground pixel \(x),\(y) changed")
+            }
+            // Right next to the edge the background stays blue: no red halo (the hidden-background fill is blue).
+            let beside = Scene.pixel(out, 33, y)
+            #expect(beside.x < 0.06, "red leaked into the background: \(beside)")
+        }
+    }
+
+    @Test func inFocusImageIsUnchangedBitForBit() {
+        var random = UInt32(12345)
+        let image = Scene.image { _, _ in
+            random = random &* 1_664_525 &+ 1_013_904_223
+            return SIMD3(Float(random >> 8 & 0xFF) / 255, Float(random >> 16 & 0xFF) / 255, Float(random >> 24) / 255)
+        }
+        let out = Scene.linearEngine().render(colour: image, disparity: Scene.disparity { _, _ in 2 }, focusDistance: 2)
+        #expect(out.samples == image.samples)
+    }
+
+    // Rule 5: energy is conserved; a uniform colour stays uniform at any blur, up to the frame borders.
+    @Test func uniformAreaKeepsItsBrightness() {
+        let grey = SIMD3<Float>(0.3, 0.5, 0.7)
+        let image = Scene.image { _, _ in grey }
+        let depth = Scene.disparity { x, y in 0.4 + Float((x * 7 + y * 3) % 11) * 0.3 }  // many radii and layers
+        for focus in [0.4, 1.0, 3.0] {
+            let out = Scene.linearEngine().render(colour: image, disparity: depth, focusDistance: focus)
+            for y in 0..<48 {
+                for x in 0..<64 {
+                    let p = Scene.pixel(out, x, y)
+                    #expect(abs(p.x - grey.x) < 1e-4 && abs(p.y - grey.y) < 1e-4 && abs(p.z - grey.z) < 1e-4)
+                }
+            }
+        }
+    }
+
+    // Rule 6: the kernel changes continuously with the radius: a slow pull gives small, even steps.
+    @Test func slowFocusPullHasNoPops() {
+        let image = Scene.image { x, y in (x / 4 + y / 4) % 2 == 0 ? SIMD3(1, 1, 1) : SIMD3(0, 0, 0) }
+        let depth = Scene.disparity { _, _ in 1 }
+        let engine = Scene.linearEngine()
+        let prepared = engine.prepare(colour: image, disparity: depth, typicalFocus: 1)
+        // A disc under r = 0.5 px stays inside its pixel, so the pull starts there.
+        var previous = engine.render(prepared, focusDistance: Double(1 / (1 + 0.5 / 10)))
+        var steps: [Float] = []
+        // r goes 0.5 → 4 px in steps of 0.07 px (just above the 1/16 px radius quantum).
+        for i in 1...50 {
+            let r = 0.5 + Float(i) * 0.07
+            let out = engine.render(prepared, focusDistance: Double(1 / (1 + r / 10)))
+            var change: Float = 0
+            for j in 0..<out.samples.count { change = max(change, abs(out.samples[j] - previous.samples[j])) }
+            steps.append(change)
+            previous = out
+        }
+        let largest = steps.max()!
+        #expect(largest < 0.12, "a 0.07 px change of radius moved a pixel by \(largest)")
+        #expect(!steps.contains(0), "radius quantisation too coarse: a step changed nothing")
+        // Even steps: no step is far larger than the typical one (a pop).
+        let median = steps.sorted()[steps.count / 2]
+        #expect(largest < 4 * median, "largest step \(largest) vs median \(median)")
+    }
+
+    // Rule 7: bokeh is a bright, hard-edged disc (or polygon) of the right size.
+    @Test(arguments: [ApertureShape.disc, .bladed(blades: 6, rotation: 0, roundness: 0), .bladed(blades: 5, rotation: 18, roundness: 0.3)])
+    func highlightBecomesAHardEdgedShape(shape: ApertureShape) {
+        let image = Scene.image { x, y in x == 32 && y == 24 ? SIMD3(50, 50, 50) : SIMD3(0, 0, 0) }
+        let depth = Scene.disparity { _, _ in 10 }  // r = 10 (1/1 − 1/10) = 9 px behind focus at 1 m
+        let out = Scene.linearEngine(aperture: shape).render(colour: image, disparity: depth, focusDistance: 1)
+        var total: Float = 0
+        var lit = 0
+        var peak: Float = 0
+        for y in 0..<48 {
+            for x in 0..<64 {
+                let v = out[x, y, 0]
+                total += v
+                peak = max(peak, v)
+                if v > 0.01 { lit += 1 }
+                let d = Float((x - 32) * (x - 32) + (y - 24) * (y - 24)).squareRoot()
+                if d > 10.5 { #expect(v < 1e-6, "light outside the aperture at \(x),\(y)") }  // float prefix-sum residue only
+            }
+        }
+        #expect(abs(total - 50) < 0.01, "energy \(total)")
+        let expectedArea: Float = switch shape {
+        case .disc: .pi * 81
+        case .bladed(6, _, _): Float(1.5 * 3.0.squareRoot() * 81)
+        default: 230
+        }
+        #expect(abs(Float(lit) - expectedArea) < expectedArea * 0.12, "lit area \(lit) vs \(expectedArea)")
+        let centre = out[32, 24, 0]
+        #expect(abs(centre - 50 / expectedArea) < 50 / expectedArea * 0.15, "disc is flat inside: centre \(centre)")
+    }
+
+    @Test func bloomBoostsClippedHighlights() {
+        let image = Scene.image { x, y in x == 32 && y == 24 ? SIMD3(1, 1, 1) : SIMD3(0.2, 0.2, 0.2) }
+        let depth = Scene.disparity { _, _ in 10 }
+        let plain = Scene.linearEngine().render(colour: image, disparity: depth, focusDistance: 1)
+        let boosted = Scene.linearEngine(highlights: HighlightBoost(threshold: 0.8, gain: 8)).render(colour: image, disparity: depth, focusDistance: 1)
+        // The lamp's light in the disc: (1 − 0.2)/area plain, (2.6 − 0.2)/area boosted (L' = 1 + 8·0.2²/0.2).
+        #expect(abs((boosted[32, 24, 0] - 0.2) / (plain[32, 24, 0] - 0.2) - 3) < 0.01)
+        #expect(boosted[0, 0, 0] == plain[0, 0, 0])  // below the threshold: untouched
+    }
+
+    // Rule 8: where a blurred foreground uncovers background, the background is invented from its surroundings.
+    @Test func uncoveredBackgroundIsFilledNotSmeared() {
+        // A red square (z = 0.5) in the middle of a blue wall (z = 1), focus on the wall: r_fg = −10.
+        let image = Scene.image { x, y in (22..<42).contains(x) && (14..<34).contains(y) ? Self.red : Self.blue }
+        let depth = Scene.disparity { x, y in (22..<42).contains(x) && (14..<34).contains(y) ? 0.5 : 1 }
+        let filled = Scene.linearEngine().render(colour: image, disparity: depth, focusDistance: 1)
+        var unfilledEngine = Scene.linearEngine().settings
+        unfilledEngine.fillHidden = false
+        let smeared = DefocusEngine(settings: unfilledEngine).render(colour: image, disparity: depth, focusDistance: 1)
+        // Just inside the square's edge the real lens sees half foreground, half background.
+        let inside = Scene.pixel(filled, 23, 24)
+        #expect(inside.z > 0.2, "background must show through the blurred edge: \(inside)")
+        #expect(inside.x + inside.z > 0.6, "no dark fringe: \(inside)")
+        #expect(Scene.pixel(smeared, 23, 24).z < inside.z, "without the fill the edge is smeared foreground")
+    }
+
+    @Test func identicalForAnyThreadCount() {
+        var random = UInt32(99)
+        let image = Scene.image(width: 80, height: 61) { _, _ in
+            random = random &* 1_664_525 &+ 1_013_904_223
+            return SIMD3(Float(random >> 8 & 0xFF) / 64, Float(random >> 16 & 0xFF) / 255, Float(random >> 24) / 255)
+        }
+        let depth = Scene.disparity(width: 80, height: 61) { x, y in x < 30 ? 0.5 : (y < 20 ? 8 : 1 + Float(x) / 40) }
+        let results = [1, 2, 8].map { threads in
+            Scene.linearEngine(threads: threads, aperture: .bladed(blades: 7, rotation: 10, roundness: 0.2))
+                .render(colour: image, disparity: depth, focusDistance: 1.2).samples.map(\.bitPattern)
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0] == results[2])
+    }
+}
