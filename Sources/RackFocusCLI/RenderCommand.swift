@@ -32,6 +32,9 @@ struct RenderCommand: ParsableCommand {
         "Focus distance, in depth units or with a unit: 2.5, 2.5m, 150cm, 5ft.", valueName: "DIST"))
     var focus: String
 
+    @Option(help: "Most depth layers the frame is cut into (Nuke ZDefocus layers). More: fewer occlusion errors inside a layer, slower.")
+    var layers: Int = 16
+
     @Option(help: "Worker threads (0 = one per core). The output is identical for any value.")
     var threads: Int = 0
 
@@ -40,6 +43,7 @@ struct RenderCommand: ParsableCommand {
 
     func validate() throws {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
+        guard (1...256).contains(layers) else { throw ValidationError("--layers must be 1 to 256") }
         _ = try focusMetres()
         _ = try lens.model(depth: depth)
         _ = try bokeh.shape()
@@ -56,7 +60,7 @@ struct RenderCommand: ParsableCommand {
         let interpretation = try depth.interpretation()
         let settings = DefocusSettings(
             lens: try lens.model(depth: depth), maximumRadius: lens.maximum, aperture: try bokeh.shape(),
-            highlights: bokeh.highlightBoost(), threads: threads)
+            highlights: bokeh.highlightBoost(), threads: threads, maximumLayers: layers)
         let engine = DefocusEngine(settings: settings)
         let focusDistance = try focusMetres()
         let job = try FrameJob(inputs: inputs, outputPattern: output.output)

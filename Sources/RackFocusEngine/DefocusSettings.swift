@@ -16,8 +16,8 @@ public struct DefocusSettings: Sendable, Equatable {
     public var fillHidden: Bool
 
     public init(lens: LensModel, maximumRadius: Double = 32, aperture: ApertureShape = .disc,
-                highlights: HighlightBoost? = nil, threads: Int = 0, layerThickness: Float = 2,
-                maximumLayers: Int = 32, fillHidden: Bool = true) {
+                highlights: HighlightBoost? = nil, threads: Int = 0, layerThickness: Float = 4,
+                maximumLayers: Int = 16, fillHidden: Bool = true) {
         self.lens = lens
         self.maximumRadius = maximumRadius
         self.aperture = aperture
