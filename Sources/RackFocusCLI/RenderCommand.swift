@@ -57,6 +57,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
+        Interrupts.install()
         let interpretation = try depth.interpretation()
         let settings = DefocusSettings(
             lens: try lens.model(depth: depth), maximumRadius: lens.maximum, aperture: try bokeh.shape(),
