@@ -49,7 +49,10 @@ public final class DefocusEngine: Sendable {
     struct SortedLayer: Sendable {
         var rowStart: [Int]
         var x: [Int32]
-        var radiusIndex: [Int32]
+        /// How many rows the kernel reaches above and below (its extent).
+        var extent: [Int32]
+        /// Index in the kernel's span table of the kernel's middle row (dy = 0); −1 for a delta.
+        var middleRow: [Int32]
         /// Colour already divided by the kernel's area.
         var colour: [SIMD4<Float>]
     }
@@ -57,15 +60,19 @@ public final class DefocusEngine: Sendable {
     func sortByRadius(_ layer: LayerSources, coc: CircleOfConfusion, height: Int) -> SortedLayer {
         let n = layer.x.count
         var x = [Int32](repeating: 0, count: n)
-        var q = [Int32](repeating: 0, count: n)
+        var extent = [Int32](repeating: 0, count: n)
+        var middle = [Int32](repeating: 0, count: n)
         var c = [SIMD4<Float>](repeating: .zero, count: n)
         let maximumIndex = kernel.maximumIndex
         let inverseArea = kernel.inverseArea
+        let kernelExtent = kernel.extent
+        let kernelRow = kernel.rowStart
         x.withUnsafeMutableBufferPointer { xb in
-            q.withUnsafeMutableBufferPointer { qb in
+        extent.withUnsafeMutableBufferPointer { eb in
+            middle.withUnsafeMutableBufferPointer { mb in
                 c.withUnsafeMutableBufferPointer { cb in
-                    let xp = SharedPointer(base: xb.baseAddress!), qp = SharedPointer(base: qb.baseAddress!)
-                    let cp = SharedPointer(base: cb.baseAddress!)
+                    let xp = SharedPointer(base: xb.baseAddress!), ep = SharedPointer(base: eb.baseAddress!)
+                    let mp = SharedPointer(base: mb.baseAddress!), cp = SharedPointer(base: cb.baseAddress!)
                     parallelFor(height, threads: threadCount, chunk: 32) { _, rows in
                         var keys: [UInt64] = []
                         for y in rows {
@@ -81,15 +88,16 @@ public final class DefocusEngine: Sendable {
                                 let e = start + Int(key & 0xFFFF_FFFF)
                                 let index = maximumIndex - Int(key >> 32)
                                 xp.base[start + j] = layer.x[e]
-                                qp.base[start + j] = Int32(index)
+                                ep.base[start + j] = kernelExtent[index]
+                                mp.base[start + j] = index == 0 ? -1 : kernelRow[index] + kernelExtent[index]
                                 cp.base[start + j] = index == 0 ? layer.colour[e] : layer.colour[e] * inverseArea[index]
                             }
                         }
                     }
                 }
             }
-        }
-        return SortedLayer(rowStart: layer.rowStart, x: x, radiusIndex: q, colour: c)
+        }}
+        return SortedLayer(rowStart: layer.rowStart, x: x, extent: extent, middleRow: middle, colour: c)
     }
 
     // MARK: - Splat and composite
@@ -119,15 +127,12 @@ public final class DefocusEngine: Sendable {
                 }
                 kernel.left.withUnsafeBufferPointer { left in
                 kernel.right.withUnsafeBufferPointer { right in
-                kernel.extent.withUnsafeBufferPointer { extent in
-                kernel.rowStart.withUnsafeBufferPointer { kernelRow in
                     for y in rows {
                         for k in 0..<layerCount {
                             active[k] = Self.splatRow(
                                 y: y, layer: layers[k], width: width, height: height, reach: reach, pad: pad,
                                 difference: difference + k * rowStride, direct: direct + k * width,
-                                left: left.baseAddress!, right: right.baseAddress!, extent: extent.baseAddress!,
-                                kernelRow: kernelRow.baseAddress!)
+                                left: left.baseAddress!, right: right.baseAddress!)
                         }
                         // Front (nearest layer) to back.
                         accumulated.initialize(repeating: .zero, count: width)
@@ -151,7 +156,7 @@ public final class DefocusEngine: Sendable {
                             out.base[2 * plane + y * width + x] = pixel.z
                         }
                     }
-                }}}}
+                }}
             }
         }
         return output
@@ -162,12 +167,12 @@ public final class DefocusEngine: Sendable {
     @inline(__always)
     static func splatRow(y: Int, layer: SortedLayer, width: Int, height: Int, reach: Int, pad: Int,
                          difference: UnsafeMutablePointer<SIMD4<Float>>, direct: UnsafeMutablePointer<SIMD4<Float>>,
-                         left: UnsafePointer<Float>, right: UnsafePointer<Float>, extent: UnsafePointer<Int32>,
-                         kernelRow: UnsafePointer<Int32>) -> Bool {
+                         left: UnsafePointer<Float>, right: UnsafePointer<Float>) -> Bool {
         var touched = false
         layer.rowStart.withUnsafeBufferPointer { rowStart in
         layer.x.withUnsafeBufferPointer { xs in
-        layer.radiusIndex.withUnsafeBufferPointer { qs in
+        layer.extent.withUnsafeBufferPointer { extents in
+        layer.middleRow.withUnsafeBufferPointer { middles in
         layer.colour.withUnsafeBufferPointer { cs in
             let offset = Float(pad) + 0.5
             for sy in max(0, y - reach)...min(height - 1, y + reach) {
@@ -176,18 +181,17 @@ public final class DefocusEngine: Sendable {
                 var e = rowStart[sy]
                 let end = rowStart[sy + 1]
                 while e < end {
-                    let q = Int(qs[e])
-                    let ext = extent[q]
-                    if ext < distance { break }  // sorted by radius: nothing further reaches
+                    if extents[e] < distance { break }  // sorted by radius: nothing further reaches
                     let c = cs[e]
                     let x = Int(xs[e])
+                    let middle = Int(middles[e])
                     touched = true
-                    if q == 0 {
+                    if middle < 0 {  // a delta: in focus
                         direct[x] += c
                         e += 1
                         continue
                     }
-                    let row = Int(kernelRow[q]) + dy + Int(ext)
+                    let row = middle + dy
                     let a = Float(x) + offset + left[row]
                     let b = Float(x) + offset + right[row]
                     let i0 = Int(a)
@@ -207,7 +211,7 @@ public final class DefocusEngine: Sendable {
                     e += 1
                 }
             }
-        }}}}
+        }}}}}
         return touched
     }
 
