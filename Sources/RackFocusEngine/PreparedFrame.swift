@@ -68,48 +68,62 @@ extension DefocusEngine {
         }
 
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
-        var sources: [LayerSources] = []
-        for k in 0..<layers.count {
-            // Weight of every pixel in layer k.
-            var weight = [Float](repeating: 0, count: count)
-            var member = [Bool](repeating: false, count: count)
-            var hasNearer = false
-            for i in 0..<count {
-                let l = Int(layerOf[i])
-                let w: Float = l == k ? 1 - nearerWeight[i] - fartherWeight[i]
-                    : (l == k - 1 ? nearerWeight[i] : (l == k + 1 ? fartherWeight[i] : 0))
-                weight[i] = w
-                member[i] = w > 0
-                if l > k { hasNearer = true }
+        // Layers are independent: build them on all workers (each layer is built by one worker in a
+        // fixed order, so the result does not depend on the thread count).
+        let built = LayerSlots(count: layers.count)
+        let layerCount = layers.count
+        parallelFor(layerCount, threads: threadCount, chunk: 1) { [layerOf, nearerWeight, fartherWeight, colour] _, items in
+            for k in items {
+                built.store(k, self.layerSources(k, layerOf: layerOf, nearerWeight: nearerWeight, fartherWeight: fartherWeight,
+                                                 colour: colour, disparity: disparity, width: width, height: height, reach: reach))
             }
-            // Hidden background: nearer pixels within reach of this layer get invented colour and depth.
-            var fill: [SIMD4<Float>?] = []
-            if settings.fillHidden && hasNearer {
-                fill = fillHidden(layer: k, member: member, layerOf: layerOf, colour: colour, disparity: disparity,
-                                  width: width, height: height, reach: reach)
-            }
-            var rowStart = [Int](repeating: 0, count: height + 1)
-            var xs: [Int32] = []
-            var ds: [Float] = []
-            var cs: [SIMD4<Float>] = []
-            for y in 0..<height {
-                rowStart[y] = xs.count
-                for x in 0..<width {
-                    let i = y * width + x
-                    if weight[i] > 0 {
-                        var c = colour[i] * weight[i]
-                        c.w = weight[i]
-                        xs.append(Int32(x)); ds.append(disparity[i]); cs.append(c)
-                    } else if !fill.isEmpty, let f = fill[i] {
-                        xs.append(Int32(x)); ds.append(f.w); cs.append(SIMD4(f.x, f.y, f.z, 1))
-                    }
-                }
-            }
-            rowStart[height] = xs.count
-            sources.append(LayerSources(rowStart: rowStart, x: xs, disparity: ds, colour: cs))
         }
+        let sources = built.values()
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, colour: colour,
                              disparity: disparity)
+    }
+
+    /// The splat sources of layer k: its own pixels (weighted), and hidden-background fill.
+    private func layerSources(_ k: Int, layerOf: [Int32], nearerWeight: [Float], fartherWeight: [Float],
+                              colour: [SIMD4<Float>], disparity: [Float], width: Int, height: Int, reach: Int) -> LayerSources {
+        let count = width * height
+        // Weight of every pixel in layer k.
+        var weight = [Float](repeating: 0, count: count)
+        var member = [Bool](repeating: false, count: count)
+        var hasNearer = false
+        for i in 0..<count {
+            let l = Int(layerOf[i])
+            let w: Float = l == k ? 1 - nearerWeight[i] - fartherWeight[i]
+                : (l == k - 1 ? nearerWeight[i] : (l == k + 1 ? fartherWeight[i] : 0))
+            weight[i] = w
+            member[i] = w > 0
+            if l > k { hasNearer = true }
+        }
+        // Hidden background: nearer pixels within reach of this layer get invented colour and depth.
+        var fill: [SIMD4<Float>?] = []
+        if settings.fillHidden && hasNearer {
+            fill = fillHidden(layer: k, member: member, layerOf: layerOf, colour: colour, disparity: disparity,
+                              width: width, height: height, reach: reach)
+        }
+        var rowStart = [Int](repeating: 0, count: height + 1)
+        var xs: [Int32] = []
+        var ds: [Float] = []
+        var cs: [SIMD4<Float>] = []
+        for y in 0..<height {
+            rowStart[y] = xs.count
+            for x in 0..<width {
+                let i = y * width + x
+                if weight[i] > 0 {
+                    var c = colour[i] * weight[i]
+                    c.w = weight[i]
+                    xs.append(Int32(x)); ds.append(disparity[i]); cs.append(c)
+                } else if !fill.isEmpty, let f = fill[i] {
+                    xs.append(Int32(x)); ds.append(f.w); cs.append(SIMD4(f.x, f.y, f.z, 1))
+                }
+            }
+        }
+        rowStart[height] = xs.count
+        return LayerSources(rowStart: rowStart, x: xs, disparity: ds, colour: cs)
     }
 
     /// Colour (x, y, z) and disparity (w) invented for the pixels of nearer layers that lie within
@@ -157,4 +171,14 @@ extension DefocusEngine {
         }
         return out
     }
+}
+
+/// One slot per layer, filled by parallel workers (each slot written once, by one worker).
+final class LayerSlots: @unchecked Sendable {
+    private var slots: [LayerSources?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func store(_ index: Int, _ value: LayerSources) {
+        slots.withUnsafeMutableBufferPointer { $0[index] = value }
+    }
+    func values() -> [LayerSources] { slots.map { $0! } }
 }
