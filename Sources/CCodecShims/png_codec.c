@@ -64,6 +64,18 @@ static void png_fill_info(png_structp png, png_infop info, rfcodec_info *out) {
     out->bit_depth = png_get_bit_depth(png, info);
 }
 
+/// Creates the read structs (no setjmp needed yet: nothing here can longjmp).
+static int png_create_reader(png_context *context, png_structp *png, png_infop *info) {
+    *png = png_create_read_struct(PNG_LIBPNG_VER_STRING, context, png_on_error, png_on_warning);
+    *info = *png ? png_create_info_struct(*png) : NULL;
+    if (*info == NULL) {
+        if (*png) png_destroy_read_struct(png, NULL, NULL);
+        rfcodec_set_message(context->message, context->capacity, "out of memory");
+        return RFCODEC_ERR_MEMORY;
+    }
+    return RFCODEC_OK;
+}
+
 int rfcodec_png_read_header(const uint8_t *data, size_t size, rfcodec_info *info,
                             char *message, size_t capacity) {
     if (message && capacity) message[0] = '\0';
@@ -72,14 +84,9 @@ int rfcodec_png_read_header(const uint8_t *data, size_t size, rfcodec_info *info
     if (code != RFCODEC_OK) return code;
     png_context context = {message, capacity, RFCODEC_OK};
     png_source source = {data, size, 0};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, png_on_error, png_on_warning);
-    if (png == NULL) { rfcodec_set_message(message, capacity, "out of memory"); return RFCODEC_ERR_MEMORY; }
-    png_infop pinfo = png_create_info_struct(png);
-    if (pinfo == NULL) {
-        png_destroy_read_struct(&png, NULL, NULL);
-        rfcodec_set_message(message, capacity, "out of memory");
-        return RFCODEC_ERR_MEMORY;
-    }
+    png_structp png;
+    png_infop pinfo;
+    if (png_create_reader(&context, &png, &pinfo) != RFCODEC_OK) return RFCODEC_ERR_MEMORY;
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &pinfo, NULL);
         return context.code == RFCODEC_OK ? RFCODEC_ERR_CORRUPT : context.code;
@@ -102,14 +109,9 @@ int rfcodec_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, rf
 
     png_context context = {message, capacity, RFCODEC_OK};
     png_source source = {data, size, 0};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, png_on_error, png_on_warning);
-    if (png == NULL) { rfcodec_set_message(message, capacity, "out of memory"); return RFCODEC_ERR_MEMORY; }
-    png_infop pinfo = png_create_info_struct(png);
-    if (pinfo == NULL) {
-        png_destroy_read_struct(&png, NULL, NULL);
-        rfcodec_set_message(message, capacity, "out of memory");
-        return RFCODEC_ERR_MEMORY;
-    }
+    png_structp png;
+    png_infop pinfo;
+    if (png_create_reader(&context, &png, &pinfo) != RFCODEC_OK) return RFCODEC_ERR_MEMORY;
     // Changed after setjmp, so volatile: the error branch must see their current values.
     uint8_t *volatile buffer = NULL;
     png_bytep *volatile rows = NULL;
