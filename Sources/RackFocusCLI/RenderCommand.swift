@@ -43,7 +43,7 @@ struct RenderCommand: ParsableCommand {
 
     func validate() throws {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
-        guard (1...256).contains(layers) else { throw ValidationError("--layers must be 1 to 256") }
+        guard (1...64).contains(layers) else { throw ValidationError("--layers must be 1 to 64") }
         _ = try focusMetres()
         _ = try lens.model(depth: depth)
         _ = try bokeh.shape()

@@ -1,11 +1,15 @@
 import RackFocusCore
 
-/// The depth-aware lens blur: layered row-span splatting.
+/// The depth-aware lens blur: layered, multi-resolution row-span splatting.
 ///
 /// For each output row, every source pixel whose aperture reaches that row adds one span of its
 /// colour (colour / aperture area, its own radius: "scatter" semantics) to a per-layer difference
-/// row: 4 read-modify-writes per span, O(r) per pixel. A prefix sum turns the difference rows
-/// into layer colours, which are composited front to back with normalisation:
+/// row: 4 read-modify-writes per span. Sources blurred by more than `levelRadius` (12 px) are
+/// splatted at 1/2, 1/4, 1/8... resolution (2^k x 2^k blocks, radius / 2^k), so no splat ever
+/// spans more than 25 rows and the cost per pixel stays bounded whatever the radius; a source near
+/// a level boundary is shared by both levels, so nothing pops while focus moves. Coarse levels are
+/// upsampled bilinearly and added to the full-resolution sums. A prefix sum turns the difference
+/// rows into layer colours, which are composited front to back with normalisation:
 ///
 ///     per layer:  α = min(1, Σw),  C = Σwc / Σw;    out += T·α·C,  T *= 1 − α;    pixel = out / (1 − T)
 ///
@@ -16,11 +20,20 @@ import RackFocusCore
 /// The engine holds only tables fixed for a shot (aperture spans); it does no file I/O.
 public final class DefocusEngine: Sendable {
     public let settings: DefocusSettings
+    /// Span tables for radii up to `levelRadius` (every level works in its own pixels).
     let kernel: ApertureKernel
+    /// Number of coarse levels (level k has 2^k x 2^k-pixel cells).
+    let coarseLevels: Int
+    /// Largest radius splatted at a level, in that level's pixels.
+    static let levelRadius = 12.0
 
     public init(settings: DefocusSettings) {
         self.settings = settings
-        self.kernel = ApertureKernel(shape: settings.aperture, maximumRadius: Float(max(0, settings.maximumRadius)))
+        self.kernel = ApertureKernel(shape: settings.aperture,
+                                     maximumRadius: Float(min(DefocusEngine.levelRadius, max(0, settings.maximumRadius))))
+        var levels = 0
+        while DefocusEngine.levelRadius * Double(1 << levels) < settings.maximumRadius { levels += 1 }
+        self.coarseLevels = levels
     }
 
     var threadCount: Int { settings.threads > 0 ? settings.threads : availableCores() }
@@ -38,119 +51,142 @@ public final class DefocusEngine: Sendable {
     /// Renders a prepared frame focused at `focusDistance` (metres). Returns linear RGB.
     public func render(_ frame: PreparedFrame, focusDistance: Double) -> PlanarImage {
         let coc = circleOfConfusion(focusDistance: focusDistance, width: frame.width)
-        let sorted = frame.sources.map { sortByRadius($0, coc: coc, height: frame.height) }
-        return splat(frame, sorted)
-    }
-
-    // MARK: - Per-focus sort
-
-    /// A layer's sources with their kernel index, sorted per row by radius (largest first), so the
-    /// splat loop stops at the first source whose kernel cannot reach the output row.
-    struct SortedLayer: Sendable {
-        var rowStart: [Int]
-        var x: [Int32]
-        /// How many rows the kernel reaches above and below (its extent).
-        var extent: [Int32]
-        /// Index in the kernel's span table of the kernel's middle row (dy = 0); −1 for a delta.
-        var middleRow: [Int32]
-        /// Colour already divided by the kernel's area.
-        var colour: [SIMD4<Float>]
-    }
-
-    func sortByRadius(_ layer: LayerSources, coc: CircleOfConfusion, height: Int) -> SortedLayer {
-        let n = layer.x.count
-        var x = [Int32](repeating: 0, count: n)
-        var extent = [Int32](repeating: 0, count: n)
-        var middle = [Int32](repeating: 0, count: n)
-        var c = [SIMD4<Float>](repeating: .zero, count: n)
-        let maximumIndex = kernel.maximumIndex
-        let inverseArea = kernel.inverseArea
-        let kernelExtent = kernel.extent
-        let kernelRow = kernel.rowStart
-        x.withUnsafeMutableBufferPointer { xb in
-        extent.withUnsafeMutableBufferPointer { eb in
-            middle.withUnsafeMutableBufferPointer { mb in
-                c.withUnsafeMutableBufferPointer { cb in
-                    let xp = SharedPointer(base: xb.baseAddress!), ep = SharedPointer(base: eb.baseAddress!)
-                    let mp = SharedPointer(base: mb.baseAddress!), cp = SharedPointer(base: cb.baseAddress!)
-                    parallelFor(height, threads: threadCount, chunk: 32) { _, rows in
-                        var keys: [UInt64] = []
-                        for y in rows {
-                            let start = layer.rowStart[y]
-                            let end = layer.rowStart[y + 1]
-                            keys.removeAll(keepingCapacity: true)
-                            for e in start..<end {
-                                let index = min(maximumIndex, ApertureKernel.index(coc.radius(disparity: layer.disparity[e])))
-                                keys.append(UInt64(maximumIndex - index) << 32 | UInt64(e - start))
-                            }
-                            keys.sort()
-                            for (j, key) in keys.enumerated() {
-                                let e = start + Int(key & 0xFFFF_FFFF)
-                                let index = maximumIndex - Int(key >> 32)
-                                xp.base[start + j] = layer.x[e]
-                                ep.base[start + j] = kernelExtent[index]
-                                mp.base[start + j] = index == 0 ? -1 : kernelRow[index] + kernelExtent[index]
-                                cp.base[start + j] = index == 0 ? layer.colour[e] : layer.colour[e] * inverseArea[index]
-                            }
-                        }
-                    }
-                }
-            }
-        }}
-        return SortedLayer(rowStart: layer.rowStart, x: x, extent: extent, middleRow: middle, colour: c)
+        return splat(frame, levelEntries(frame, coc: coc))
     }
 
     // MARK: - Splat and composite
 
-    func splat(_ frame: PreparedFrame, _ layers: [SortedLayer]) -> PlanarImage {
+    /// Per-worker scratch rows, allocated once per chunk of output rows.
+    final class Scratch {
+        let layerCount: Int
+        let pad: Int
+        /// Per level: difference row (padded) and direct row, per layer.
+        var difference: [UnsafeMutablePointer<SIMD4<Float>>] = []
+        var direct: [UnsafeMutablePointer<SIMD4<Float>>] = []
+        let rowStride: [Int]
+        let widths: [Int]
+
+        init(layerCount: Int, widths: [Int], pad: Int) {
+            self.layerCount = layerCount
+            self.pad = pad
+            self.widths = widths
+            rowStride = widths.map { $0 + 2 * pad }
+            for (k, w) in widths.enumerated() {
+                let d = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: rowStride[k] * layerCount)
+                d.initialize(repeating: .zero, count: rowStride[k] * layerCount)
+                difference.append(d)
+                let r = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: w * layerCount)
+                r.initialize(repeating: .zero, count: w * layerCount)
+                direct.append(r)
+            }
+        }
+
+        deinit {
+            for d in difference { d.deallocate() }
+            for r in direct { r.deallocate() }
+        }
+    }
+
+    /// One splatted row of one layer at one level: sums (not yet normalised) and where they are non-zero.
+    struct RowRange {
+        var low: Int
+        var high: Int  // exclusive
+        static let empty = RowRange(low: Int.max, high: Int.min)
+        var isEmpty: Bool { low >= high }
+        mutating func include(_ a: Int, _ b: Int) { low = min(low, a); high = max(high, b) }
+    }
+
+    func splat(_ frame: PreparedFrame, _ levels: [[LevelEntries]]) -> PlanarImage {
         let width = frame.width
         let height = frame.height
-        let layerCount = layers.count
-        let reach = Int(kernel.extent[kernel.maximumIndex])
-        let pad = reach + 2
-        let rowStride = width + 2 * pad
+        let layerCount = levels.count
+        let levelCount = coarseLevels + 1
+        let pad = Int(kernel.extent[kernel.maximumIndex]) + 3
+        let widths = (0..<levelCount).map { (width + (1 << $0) - 1) >> $0 }
+        let heights = (0..<levelCount).map { (height + (1 << $0) - 1) >> $0 }
+        // Where output pixel x samples level k: left cell and weight of the right one.
+        let columns: [[(Int32, Int32, Float)]] = (0..<levelCount).map { k in
+            (0..<width).map { x in
+                let c = (Float(x) + 0.5) / Float(1 << k) - 0.5
+                let j0 = max(0, min(widths[k] - 1, Int(c.rounded(.down))))
+                let j1 = min(widths[k] - 1, j0 + 1)
+                return (Int32(j0), Int32(j1), max(0, min(1, c - Float(j0))))
+            }
+        }
         var output = PlanarImage(width: width, height: height, channels: 3)
         let kernel = self.kernel
+        let chunk = 32
         output.samples.withUnsafeMutableBufferPointer { outBuffer in
             let out = SharedPointer(base: outBuffer.baseAddress!)
-            parallelFor(height, threads: threadCount, chunk: 4) { _, rows in
-                // Per-worker scratch, reused for every row of this chunk.
-                let difference = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: layerCount * rowStride)
-                difference.initialize(repeating: .zero, count: layerCount * rowStride)
-                let direct = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: layerCount * width)
-                direct.initialize(repeating: .zero, count: layerCount * width)
-                let accumulated = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: width)
-                let transmittance = UnsafeMutablePointer<Float>.allocate(capacity: width)
-                var active = [Bool](repeating: false, count: layerCount)
-                defer {
-                    difference.deallocate(); direct.deallocate(); accumulated.deallocate(); transmittance.deallocate()
-                }
+            parallelFor(height, threads: threadCount, chunk: chunk) { _, rows in
+                let scratch = Scratch(layerCount: layerCount, widths: widths, pad: pad)
+                // Coarse rows needed by this chunk, per level and layer: values and ranges.
+                var coarseRows: [[[SIMD4<Float>]]] = Array(repeating: [], count: levelCount)
+                var coarseRanges: [[RowRange]] = Array(repeating: [], count: levelCount)
+                var coarseFirst = [Int](repeating: 0, count: levelCount)
+                var coarseCount = [Int](repeating: 0, count: levelCount)
                 kernel.left.withUnsafeBufferPointer { left in
                 kernel.right.withUnsafeBufferPointer { right in
-                    for y in rows {
-                        for k in 0..<layerCount {
-                            active[k] = Self.splatRow(
-                                y: y, layer: layers[k], width: width, height: height, reach: reach, pad: pad,
-                                difference: difference + k * rowStride, direct: direct + k * width,
-                                left: left.baseAddress!, right: right.baseAddress!)
+                    let spans = (left.baseAddress!, right.baseAddress!)
+                    for k in 1..<max(1, levelCount) where levelCount > 1 {
+                        let scale = Float(1 << k)
+                        let first = max(0, Int(((Float(rows.lowerBound) + 0.5) / scale - 0.5).rounded(.down)))
+                        let last = min(heights[k] - 1, Int(((Float(rows.upperBound - 1) + 0.5) / scale - 0.5).rounded(.down)) + 1)
+                        coarseFirst[k] = first
+                        coarseCount[k] = last - first + 1
+                        coarseRows[k] = Array(repeating: [], count: layerCount * coarseCount[k])
+                        coarseRanges[k] = Array(repeating: .empty, count: layerCount * coarseCount[k])
+                        for l in 0..<layerCount where !levels[l][k].isEmpty {
+                            for cy in first...last {
+                                var values = [SIMD4<Float>](repeating: .zero, count: widths[k])
+                                let range = values.withUnsafeMutableBufferPointer { v in
+                                    Self.splatAndSum(y: cy, entries: levels[l][k], scratch: scratch, level: k, layer: l,
+                                                     spans: spans, into: v.baseAddress!)
+                                }
+                                if !range.isEmpty {
+                                    coarseRows[k][l * coarseCount[k] + cy - first] = values
+                                    coarseRanges[k][l * coarseCount[k] + cy - first] = range
+                                }
+                            }
                         }
-                        // Front (nearest layer) to back.
+                    }
+                    let accumulated = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: width)
+                    let transmittance = UnsafeMutablePointer<Float>.allocate(capacity: width)
+                    let layerSum = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: width)
+                    layerSum.initialize(repeating: .zero, count: width)
+                    defer { accumulated.deallocate(); transmittance.deallocate(); layerSum.deallocate() }
+                    let plane = width * height
+                    for y in rows {
                         accumulated.initialize(repeating: .zero, count: width)
                         transmittance.initialize(repeating: 1, count: width)
-                        for k in stride(from: layerCount - 1, through: 0, by: -1) where active[k] {
-                            Self.compositeLayer(difference: difference + k * rowStride, direct: direct + k * width,
-                                                width: width, pad: pad, accumulated: accumulated,
-                                                transmittance: transmittance)
+                        // Front (nearest layer) to back.
+                        for l in stride(from: layerCount - 1, through: 0, by: -1) {
+                            // Full resolution: splat and prefix-sum straight into layerSum.
+                            var range = levels[l][0].isEmpty ? RowRange.empty
+                                : Self.splatAndSum(y: y, entries: levels[l][0], scratch: scratch, level: 0, layer: l,
+                                                   spans: spans, into: layerSum)
+                            // Coarse levels: blend the two coarse rows around y, then upsample into layerSum.
+                            for k in 1..<max(1, levelCount) where levelCount > 1 {
+                                let scale = Float(1 << k)
+                                let cy = (Float(y) + 0.5) / scale - 0.5
+                                let y0 = max(0, min(heights[k] - 1, Int(cy.rounded(.down))))
+                                let y1 = min(heights[k] - 1, y0 + 1)
+                                let fy = max(0, min(1, cy - Float(y0)))
+                                let i0 = l * coarseCount[k] + y0 - coarseFirst[k]
+                                let i1 = l * coarseCount[k] + y1 - coarseFirst[k]
+                                let r0 = coarseRanges[k][i0], r1 = coarseRanges[k][i1]
+                                if r0.isEmpty && r1.isEmpty { continue }
+                                let low = max(0, (min(r0.low, r1.low) - 1) << k)
+                                let high = min(width, (max(r0.high, r1.high) + 1) << k)
+                                Self.addUpsampled(from: coarseRows[k][i0], coarseRows[k][i1], r0.isEmpty, r1.isEmpty, fy,
+                                                  columns: columns[k], low: low, high: high, into: layerSum, range: &range)
+                            }
+                            if range.isEmpty { continue }
+                            Self.composite(layerSum, range: range, accumulated: accumulated, transmittance: transmittance)
                         }
-                        let plane = width * height
                         for x in 0..<width {
                             let covered = 1 - transmittance[x]
-                            var pixel: SIMD4<Float>
-                            if covered > 1e-6 {
-                                pixel = accumulated[x] / covered
-                            } else {
-                                pixel = frame.colour[y * width + x]
-                            }
+                            let pixel = covered > 1e-6 ? accumulated[x] / covered : frame.colour[y * width + x]
                             out.base[y * width + x] = pixel.x
                             out.base[plane + y * width + x] = pixel.y
                             out.base[2 * plane + y * width + x] = pixel.z
@@ -162,44 +198,55 @@ public final class DefocusEngine: Sendable {
         return output
     }
 
-    /// Adds every span that reaches output row y from layer `layer` into its difference row
-    /// (spans inside one pixel go straight to `direct`). Returns whether anything was added.
+    /// Splats every span of `entries` that reaches row y and writes the row's sums into `into`
+    /// (which must be zero where nothing lands). Returns the x-range written.
     @inline(__always)
-    static func splatRow(y: Int, layer: SortedLayer, width: Int, height: Int, reach: Int, pad: Int,
-                         difference: UnsafeMutablePointer<SIMD4<Float>>, direct: UnsafeMutablePointer<SIMD4<Float>>,
-                         left: UnsafePointer<Float>, right: UnsafePointer<Float>) -> Bool {
-        var touched = false
-        layer.rowStart.withUnsafeBufferPointer { rowStart in
-        layer.x.withUnsafeBufferPointer { xs in
-        layer.extent.withUnsafeBufferPointer { extents in
-        layer.middleRow.withUnsafeBufferPointer { middles in
-        layer.colour.withUnsafeBufferPointer { cs in
+    static func splatAndSum(y: Int, entries: LevelEntries, scratch: Scratch, level: Int, layer: Int,
+                            spans: (UnsafePointer<Float>, UnsafePointer<Float>),
+                            into values: UnsafeMutablePointer<SIMD4<Float>>) -> RowRange {
+        let width = entries.width
+        let pad = scratch.pad
+        let difference = scratch.difference[level] + layer * scratch.rowStride[level]
+        let direct = scratch.direct[level] + layer * width
+        let reach = pad - 3  // the longest kernel's extent
+        var diffLow = Int.max, diffHigh = Int.min
+        var directLow = Int.max, directHigh = Int.min
+        let (left, right) = spans
+        entries.rowStart.withUnsafeBufferPointer { rowStart in
+        entries.x.withUnsafeBufferPointer { xs in
+        entries.extent.withUnsafeBufferPointer { extents in
+        entries.middleRow.withUnsafeBufferPointer { middles in
+        entries.colour.withUnsafeBufferPointer { cs in
             let offset = Float(pad) + 0.5
-            for sy in max(0, y - reach)...min(height - 1, y + reach) {
+            for sy in max(0, y - reach)...min(entries.height - 1, y + reach) {
                 let dy = y - sy
                 let distance = Int32(abs(dy))
                 var e = rowStart[sy]
                 let end = rowStart[sy + 1]
                 while e < end {
-                    if extents[e] < distance { break }  // sorted by radius: nothing further reaches
+                    if extents[e] < distance { break }  // sorted by extent: nothing further reaches
                     let c = cs[e]
-                    let x = Int(xs[e])
+                    let xf = xs[e]
                     let middle = Int(middles[e])
-                    touched = true
-                    if middle < 0 {  // a delta: in focus
+                    if middle < 0 {  // a delta: in focus (always at a whole pixel)
+                        let x = Int(xf)
                         direct[x] += c
+                        directLow = min(directLow, x); directHigh = max(directHigh, x)
                         e += 1
                         continue
                     }
                     let row = middle + dy
-                    let a = Float(x) + offset + left[row]
-                    let b = Float(x) + offset + right[row]
+                    let a = xf + offset + left[row]
+                    let b = xf + offset + right[row]
                     let i0 = Int(a)
                     let i1 = Int(b)
                     if i0 == i1 {
                         // The span lies inside one pixel: add its area directly (no cancellation error).
                         let px = i0 - pad
-                        if px >= 0 && px < width { direct[px] += c * (b - a) }
+                        if px >= 0 && px < width {
+                            direct[px] += c * (b - a)
+                            directLow = min(directLow, px); directHigh = max(directHigh, px)
+                        }
                     } else {
                         let f0 = a - Float(i0)
                         let f1 = b - Float(i1)
@@ -207,30 +254,63 @@ public final class DefocusEngine: Sendable {
                         difference[i0 + 1] += c * f0
                         difference[i1] += c * (f1 - 1)
                         difference[i1 + 1] -= c * f1
+                        diffLow = min(diffLow, i0); diffHigh = max(diffHigh, i1 + 1)
                     }
                     e += 1
                 }
             }
         }}}}}
-        return touched
+        var range = RowRange.empty
+        if diffLow <= diffHigh {
+            // Prefix sum over the touched part only; beyond it the sum is zero by construction.
+            var running = SIMD4<Float>.zero
+            for i in diffLow...diffHigh {
+                running += difference[i]
+                difference[i] = .zero
+                let x = i - pad
+                if x >= 0 && x < width { values[x] += running }
+            }
+            range.include(max(0, diffLow - pad), min(width, diffHigh - pad + 1))
+        }
+        if directLow <= directHigh {
+            for x in directLow...directHigh {
+                values[x] += direct[x]
+                direct[x] = .zero
+            }
+            range.include(directLow, directHigh + 1)
+        }
+        return range
     }
 
-    /// Prefix-sums one layer's difference row, composites it under what is already in front, and
-    /// clears the row for the next use.
+    /// Adds level-k rows (blended vertically by fy, then horizontally per `columns`) into `into`.
     @inline(__always)
-    static func compositeLayer(difference: UnsafeMutablePointer<SIMD4<Float>>, direct: UnsafeMutablePointer<SIMD4<Float>>,
-                               width: Int, pad: Int, accumulated: UnsafeMutablePointer<SIMD4<Float>>,
-                               transmittance: UnsafeMutablePointer<Float>) {
-        var running = SIMD4<Float>.zero
-        for i in 0..<pad {
-            running += difference[i]
-            difference[i] = .zero
-        }
-        for x in 0..<width {
-            running += difference[pad + x]
-            difference[pad + x] = .zero
-            let sum = running + direct[x]
-            direct[x] = .zero
+    static func addUpsampled(from row0: [SIMD4<Float>], _ row1: [SIMD4<Float>], _ empty0: Bool, _ empty1: Bool, _ fy: Float,
+                             columns: [(Int32, Int32, Float)], low: Int, high: Int,
+                             into values: UnsafeMutablePointer<SIMD4<Float>>, range: inout RowRange) {
+        guard low < high else { return }
+        row0.withUnsafeBufferPointer { a in
+        row1.withUnsafeBufferPointer { b in
+        columns.withUnsafeBufferPointer { cols in
+            let w0: Float = empty0 ? 0 : 1 - fy
+            let w1: Float = empty1 ? 0 : fy
+            for x in low..<high {
+                let (j0, j1, fx) = cols[x]
+                var v = SIMD4<Float>.zero
+                if !empty0 { v += (a[Int(j0)] * (1 - fx) + a[Int(j1)] * fx) * w0 }
+                if !empty1 { v += (b[Int(j0)] * (1 - fx) + b[Int(j1)] * fx) * w1 }
+                values[x] += v
+            }
+        }}}
+        range.include(low, high)
+    }
+
+    /// Composites one layer's row sums under what is already in front, and clears them.
+    @inline(__always)
+    static func composite(_ sums: UnsafeMutablePointer<SIMD4<Float>>, range: RowRange,
+                          accumulated: UnsafeMutablePointer<SIMD4<Float>>, transmittance: UnsafeMutablePointer<Float>) {
+        for x in range.low..<range.high {
+            let sum = sums[x]
+            sums[x] = .zero
             let weight = sum.w
             if weight > 1e-6 {
                 let alpha = min(1, weight)
@@ -239,6 +319,5 @@ public final class DefocusEngine: Sendable {
                 transmittance[x] = t * (1 - alpha)
             }
         }
-        for i in (pad + width)..<(2 * pad + width) { difference[i] = .zero }
     }
 }

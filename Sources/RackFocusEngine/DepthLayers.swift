@@ -5,6 +5,9 @@
 /// edges: hard boundaries); a continuous surface thicker than one layer is cut evenly, and pixels
 /// near such a cut are shared by the two layers with tent weights, so no seam shows on it.
 struct DepthLayers: Sendable {
+    /// Most layers a frame can have (fill bookkeeping uses one bit per layer).
+    static let limit = 64
+
     /// Layer boundaries in disparity, ascending (far to near); layer i covers [bounds[i], bounds[i+1]).
     let bounds: [Float]
     /// Soft half-width (disparity) around each interior boundary; 0 where the cut is a hard gap.
@@ -16,7 +19,7 @@ struct DepthLayers: Sendable {
     ///   - disparity: the frame's disparity plane.
     ///   - pixelsPerDisparity: blur radius (px) per unit of disparity (the lens's K).
     ///   - layerThickness: the largest blur-radius spread (px) one layer may hold.
-    ///   - maximumLayers: cap on the layer count.
+    ///   - maximumLayers: cap on the layer count (at most `DepthLayers.limit`).
     init(disparity: [Float], pixelsPerDisparity: Float, layerThickness: Float, maximumLayers: Int) {
         var low = Float.infinity
         var high = -Float.infinity
@@ -59,6 +62,7 @@ struct DepthLayers: Sendable {
             pieces.append((lo, hi, slabs))
         }
         // Respect the layer cap by merging the thinnest neighbouring pieces' slabs.
+        let maximumLayers = max(1, min(maximumLayers, DepthLayers.limit))
         var total = pieces.reduce(0) { $0 + $1.slabs }
         while total > maximumLayers {
             // Reduce the piece with the most slabs first; then merge clusters.

@@ -117,6 +117,39 @@ import Testing
         #expect(abs(centre - 50 / expectedArea) < 50 / expectedArea * 0.15, "disc is flat inside: centre \(centre)")
     }
 
+    /// Above 24 px the engine splats at quarter resolution: still a flat disc with all its energy,
+    /// centred where the light is, its edge softened by about the level's 4 px.
+    @Test func largeBokehFromACoarseLevelStaysAFlatDisc() {
+        // 160 px wide: the lens's K = 10 px·m at 64 px becomes 25 px·m; at disparity 0.86 and
+        // focus 0.5 m, r = 25 · (2 − 0.86) = 28.5 px: a quarter-resolution splat.
+        let (w, h, cx, cy) = (160, 140, 80, 70)
+        let image = Scene.image(width: w, height: h) { x, y in x == cx && y == cy ? SIMD3(400, 400, 400) : SIMD3(0, 0, 0) }
+        let depth = Scene.disparity(width: w, height: h) { _, _ in 1 / 0.86 }  // depth z = 1/0.86 m
+        let out = Scene.linearEngine(maximum: 32).render(colour: image, disparity: depth, focusDistance: 0.5)
+        let radius: Float = 28.5
+        let area = Float.pi * radius * radius
+        let level = 400 / area
+        var total: Float = 0
+        var lit = 0
+        var centroid = SIMD2<Float>.zero
+        for y in 0..<h {
+            for x in 0..<w {
+                let v = out[x, y, 0]
+                total += v
+                centroid += SIMD2(Float(x), Float(y)) * v
+                if v > 0.5 * level { lit += 1 }
+                let d = Float((x - cx) * (x - cx) + (y - cy) * (y - cy)).squareRoot()
+                if d > radius + 12 { #expect(v < 1e-6, "light far outside the aperture at \(x),\(y)") }
+                if d < radius - 8 { #expect(abs(v - level) < level * 0.05, "not flat inside at \(x),\(y): \(v)") }
+            }
+        }
+        #expect(abs(total - 400) < 0.05, "energy \(total)")
+        centroid /= total
+        #expect(abs(centroid.x - Float(cx)) < 0.1, "centred: \(centroid)")
+        #expect(abs(centroid.y - Float(cy)) < 0.1, "centred: \(centroid)")
+        #expect(abs(Float(lit) - area) < area * 0.05, "area above half brightness \(lit) vs \(area)")
+    }
+
     @Test func bloomBoostsClippedHighlights() {
         let image = Scene.image { x, y in x == 32 && y == 24 ? SIMD3(1, 1, 1) : SIMD3(0.2, 0.2, 0.2) }
         let depth = Scene.disparity { _, _ in 10 }
