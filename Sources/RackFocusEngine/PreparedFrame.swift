@@ -7,7 +7,9 @@ public struct PreparedFrame: Sendable {
     public let width: Int
     public let height: Int
     let layers: DepthLayers
+    /// Per layer: its own pixels (tent-weighted), then the invented hidden background.
     let sources: [LayerSources]
+    let fills: [LayerSources]
     /// The input colour (linear RGB, highlights boosted), as a fallback for uncovered pixels.
     let colour: [SIMD4<Float>]
     /// The frame's disparity (1/m), as the engine used it.
@@ -17,7 +19,7 @@ public struct PreparedFrame: Sendable {
     /// Layer boundaries in disparity, far to near.
     public var layerBounds: [Float] { layers.bounds }
     /// Source splats per layer (own pixels, shared tent pixels and hidden-background fill).
-    public var splatCounts: [Int] { sources.map(\.x.count) }
+    public var splatCounts: [Int] { zip(sources, fills).map { $0.x.count + $1.x.count } }
 }
 
 /// The splat sources of one layer, row by row, x ascending within a row.
@@ -66,15 +68,9 @@ extension DefocusEngine {
             nearerWeight[i] = a.nearerWeight
             fartherWeight[i] = a.fartherWeight
         }
-        let fill = settings.fillHidden
-            ? HiddenFill(layers: layers.count, layerOf: layerOf, nearerWeight: nearerWeight, fartherWeight: fartherWeight,
-                         colour: colour, disparity: disparity, width: width, height: height,
-                         reach: Int(settings.maximumRadius.rounded(.up)) + 1, threads: threadCount)
-            : nil
-
-        // One pass over the pixels: each pixel feeds its own layer (and its tent neighbour), and
-        // every farther layer whose hidden-background fill covers it.
+        // One pass over the pixels: each pixel feeds its own layer and, in a tent zone, its neighbour.
         var builders = [LayerSourceBuilder](repeating: LayerSourceBuilder(height: height), count: layers.count)
+        var nearest = HiddenFill.NearestLayers(width: width, height: height)
         for y in 0..<height {
             for k in 0..<layers.count { builders[k].startRow(y) }
             for x in 0..<width {
@@ -86,20 +82,25 @@ extension DefocusEngine {
                 builders[l].add(x: x, disparity: d, colour: colour[i], weight: 1 - wn - wf)
                 if wn > 0 { builders[l + 1].add(x: x, disparity: d, colour: colour[i], weight: wn) }
                 if wf > 0 { builders[l - 1].add(x: x, disparity: d, colour: colour[i], weight: wf) }
-                guard let fill, l > 0 else { continue }
-                var farther = fill.layersCovering(x: x, y: y) & ((UInt64(1) << UInt64(l)) - 1)
-                if wf > 0 { farther &= ~(UInt64(1) << UInt64(l - 1)) }
-                while farther != 0 {
-                    let k = farther.trailingZeroBitCount
-                    farther &= farther - 1
-                    let f = fill.sample(layer: k, x: x, y: y)
-                    builders[k].add(x: x, disparity: f.w, colour: SIMD4(f.x, f.y, f.z, 0), weight: 1)
-                }
+                nearest.note(layer: l, x: x, y: y)
             }
         }
         let sources = builders.indices.map { builders[$0].finish() }
-        return PreparedFrame(width: width, height: height, layers: layers, sources: sources, colour: colour,
-                             disparity: disparity)
+        // Hidden background per layer, on all workers.
+        let fills = LayerSlots(count: layers.count)
+        let reach = Int(settings.maximumRadius.rounded(.up)) + 1
+        let fillHidden = settings.fillHidden
+        parallelFor(layers.count, threads: threadCount, chunk: 1) { [layerOf, fartherWeight, nearest] _, items in
+            for k in items {
+                fills.store(k, fillHidden
+                    ? HiddenFill.sources(layer: k, own: sources[k], nearest: nearest, layerOf: layerOf,
+                                         fartherWeight: fartherWeight,
+                                         width: width, height: height, reach: reach)
+                    : LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: []))
+            }
+        }
+        return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
+                             colour: colour, disparity: disparity)
     }
 }
 
@@ -130,139 +131,132 @@ struct LayerSourceBuilder {
     }
 }
 
-/// The background hidden behind nearer layers, invented per layer by pull-push on a grid of
-/// 2 x 2-pixel cells (the invented content is smooth; 2 x 2 scored best against ground truth),
-/// for the nearer pixels within `reach` of the layer. Pixels then sample it bilinearly.
-struct HiddenFill {
+/// The background hidden behind nearer layers, invented per layer by pull-push (Gortler et al.;
+/// Kraus & Strengert) on a grid of 2 x 2-pixel cells (the invented content is smooth; 2 x 2 scored
+/// best against ground truth), for the nearer pixels within `reach` of the layer. Those pixels
+/// become extra sources of the layer, with colour and disparity sampled bilinearly from the grid.
+enum HiddenFill {
     static let cell = 2
-    let cellsWide: Int
-    let cellsHigh: Int
-    /// Per cell: bit k set when layer k gets fill there.
-    var coverage: [UInt64]
-    /// Per layer: the filled box (cell coordinates) and its values (R, G, B, disparity).
-    var boxes: [(x0: Int, y0: Int, width: Int, height: Int, values: [SIMD4<Float>])?]
 
-    init(layers: Int, layerOf: [Int32], nearerWeight: [Float], fartherWeight: [Float], colour: [SIMD4<Float>],
-         disparity: [Float], width: Int, height: Int, reach: Int, threads: Int) {
-        let c = HiddenFill.cell
-        let cw = (width + c - 1) / c
-        let ch = (height + c - 1) / c
-        cellsWide = cw
-        cellsHigh = ch
-        let cells = cw * ch
-        // Per layer and cell: Σ w·(R, G, B, d) and Σ w. Per cell: the nearest layer present.
-        var sums = [SIMD4<Float>](repeating: .zero, count: layers * cells)
-        var weights = [Float](repeating: 0, count: layers * cells)
-        var nearest = [Int32](repeating: -1, count: cells)
-        for y in 0..<height {
-            for x in 0..<width {
-                let i = y * width + x
-                let cellIndex = (y / c) * cw + x / c
-                let l = Int(layerOf[i])
-                var v = colour[i]
-                v.w = disparity[i]
-                let own = 1 - nearerWeight[i] - fartherWeight[i]
-                sums[l * cells + cellIndex] += v * own
-                weights[l * cells + cellIndex] += own
-                if nearerWeight[i] > 0 {
-                    sums[(l + 1) * cells + cellIndex] += v * nearerWeight[i]
-                    weights[(l + 1) * cells + cellIndex] += nearerWeight[i]
-                }
-                if fartherWeight[i] > 0 {
-                    sums[(l - 1) * cells + cellIndex] += v * fartherWeight[i]
-                    weights[(l - 1) * cells + cellIndex] += fartherWeight[i]
-                }
-                nearest[cellIndex] = max(nearest[cellIndex], Int32(l))
-            }
+    /// Per cell: the nearest layer with a pixel there.
+    struct NearestLayers: Sendable {
+        let cellsWide: Int
+        let cellsHigh: Int
+        var layer: [Int8]
+
+        init(width: Int, height: Int) {
+            cellsWide = (width + HiddenFill.cell - 1) / HiddenFill.cell
+            cellsHigh = (height + HiddenFill.cell - 1) / HiddenFill.cell
+            layer = [Int8](repeating: -1, count: cellsWide * cellsHigh)
         }
-        let cellReach = (reach + c - 1) / c + 1
-        let slots = FillSlots(count: layers)
-        parallelFor(layers, threads: threads, chunk: 1) { [sums, weights, nearest] _, items in
-            for k in items {
-                slots.store(k, HiddenFill.fillLayer(k, sums: sums, weights: weights, nearest: nearest,
-                                                    cellsWide: cw, cellsHigh: ch, reach: cellReach))
-            }
-        }
-        boxes = slots.values()
-        coverage = [UInt64](repeating: 0, count: cells)
-        for k in 0..<layers {
-            guard let mask = slots.mask(k) else { continue }
-            for i in 0..<cells where mask[i] { coverage[i] |= UInt64(1) << UInt64(k) }
+
+        @inline(__always)
+        mutating func note(layer l: Int, x: Int, y: Int) {
+            let i = (y / HiddenFill.cell) * cellsWide + x / HiddenFill.cell
+            if Int8(l) > layer[i] { layer[i] = Int8(l) }
         }
     }
 
-    /// Pull-push for layer k over the box around its fill cells; nil if nothing to fill.
-    static func fillLayer(_ k: Int, sums: [SIMD4<Float>], weights: [Float], nearest: [Int32], cellsWide cw: Int,
-                          cellsHigh ch: Int, reach: Int) -> (box: (x0: Int, y0: Int, width: Int, height: Int, values: [SIMD4<Float>]), mask: [Bool])? {
-        let cells = cw * ch
-        let base = k * cells
-        var member = [Bool](repeating: false, count: cells)
-        var any = false
-        for i in 0..<cells where weights[base + i] > 0 { member[i] = true; any = true }
-        guard any else { return nil }
-        let near = HoleFill.dilate(member, width: cw, height: ch, radius: reach)
-        var fill = [Bool](repeating: false, count: cells)
-        var x0 = cw, x1 = -1, y0 = ch, y1 = -1
-        for y in 0..<ch {
-            for x in 0..<cw {
-                let i = y * cw + x
-                if near[i] && Int(nearest[i]) > k {
-                    fill[i] = true
-                    x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
-                }
+    /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels.
+    static func sources(layer k: Int, own: LayerSources, nearest: NearestLayers, layerOf: [Int32],
+                        fartherWeight: [Float], width: Int, height: Int, reach: Int) -> LayerSources {
+        var out = LayerSourceBuilder(height: height)
+        let c = HiddenFill.cell
+        let cw = nearest.cellsWide, ch = nearest.cellsHigh
+        let cellReach = (reach + c - 1) / c + 1
+        // The layer's extent in cells, grown by the reach: nothing outside can be filled.
+        var firstRow = height, lastRow = -1
+        var firstX = Int32.max, lastX = Int32.min
+        for y in 0..<height where own.rowStart[y] < own.rowStart[y + 1] {
+            firstRow = min(firstRow, y); lastRow = y
+            firstX = min(firstX, own.x[own.rowStart[y]]); lastX = max(lastX, own.x[own.rowStart[y + 1] - 1])
+        }
+        guard lastRow >= 0 else { return out.finish() }
+        let bx0 = max(0, Int(firstX) / c - cellReach), bx1 = min(cw - 1, Int(lastX) / c + cellReach)
+        let by0 = max(0, firstRow / c - cellReach), by1 = min(ch - 1, lastRow / c + cellReach)
+        let bw = bx1 - bx0 + 1, bh = by1 - by0 + 1
+        // Cell averages of the layer's own pixels: (R, G, B, disparity) and weight.
+        var sums = [SIMD4<Float>](repeating: .zero, count: bw * bh)
+        var weights = [Float](repeating: 0, count: bw * bh)
+        for y in firstRow...lastRow {
+            let cy = y / c - by0
+            for e in own.rowStart[y]..<own.rowStart[y + 1] {
+                let cell = cy * bw + Int(own.x[e]) / c - bx0
+                var v = own.colour[e]
+                let w = v.w
+                v.w = own.disparity[e] * w
+                sums[cell] += v
+                weights[cell] += w
             }
         }
-        guard x1 >= 0 else { return nil }
-        x0 = max(0, x0 - reach); x1 = min(cw - 1, x1 + reach)
-        y0 = max(0, y0 - reach); y1 = min(ch - 1, y1 + reach)
-        let bw = x1 - x0 + 1, bh = y1 - y0 + 1
-        var values = [SIMD4<Float>](repeating: .zero, count: bw * bh)
-        var known = [Float](repeating: 0, count: bw * bh)
+        var member = [Bool](repeating: false, count: bw * bh)
+        for i in 0..<member.count where weights[i] > 0 { member[i] = true }
+        let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach)
+        var fillCell = [Bool](repeating: false, count: bw * bh)
+        var fx0 = bw, fx1 = -1, fy0 = bh, fy1 = -1
         for y in 0..<bh {
             for x in 0..<bw {
-                let i = (y + y0) * cw + (x + x0)
-                let w = weights[base + i]
-                if w > 0 {
-                    values[y * bw + x] = sums[base + i] / w
-                    known[y * bw + x] = 1
+                let i = y * bw + x
+                if near[i] && Int(nearest.layer[(y + by0) * cw + x + bx0]) > k {
+                    fillCell[i] = true
+                    fx0 = min(fx0, x); fx1 = max(fx1, x); fy0 = min(fy0, y); fy1 = max(fy1, y)
                 }
             }
         }
-        let filled = HoleFill.pullPush(values: values, weight: known, width: bw, height: bh)
-        return ((x0, y0, bw, bh, filled), fill)
-    }
-
-    /// Bit k is set when layer k has invented background at pixel (x, y).
-    @inline(__always)
-    func layersCovering(x: Int, y: Int) -> UInt64 {
-        coverage[(y / HiddenFill.cell) * cellsWide + x / HiddenFill.cell]
-    }
-
-    /// Invented (R, G, B, disparity) of layer k at pixel (x, y), bilinear between cell centres.
-    @inline(__always)
-    func sample(layer k: Int, x: Int, y: Int) -> SIMD4<Float> {
-        let box = boxes[k]!
-        let c = Float(HiddenFill.cell)
-        let fx = (Float(x) + 0.5) / c - 0.5 - Float(box.x0)
-        let fy = (Float(y) + 0.5) / c - 0.5 - Float(box.y0)
-        let ix = max(0, min(box.width - 1, Int(fx.rounded(.down))))
-        let iy = max(0, min(box.height - 1, Int(fy.rounded(.down))))
-        let ix1 = min(box.width - 1, ix + 1), iy1 = min(box.height - 1, iy + 1)
-        let tx = max(0, min(1, fx - Float(ix))), ty = max(0, min(1, fy - Float(iy)))
-        let v = box.values
-        let top = v[iy * box.width + ix] * (1 - tx) + v[iy * box.width + ix1] * tx
-        let bottom = v[iy1 * box.width + ix] * (1 - tx) + v[iy1 * box.width + ix1] * tx
-        return top * (1 - ty) + bottom * ty
+        guard fx1 >= 0 else { return out.finish() }
+        // Pull-push over the fill cells' box, grown so the layer's cells around them feed it.
+        let px0 = max(0, fx0 - cellReach), px1 = min(bw - 1, fx1 + cellReach)
+        let py0 = max(0, fy0 - cellReach), py1 = min(bh - 1, fy1 + cellReach)
+        let pw = px1 - px0 + 1, ph = py1 - py0 + 1
+        var values = [SIMD4<Float>](repeating: .zero, count: pw * ph)
+        var known = [Float](repeating: 0, count: pw * ph)
+        for y in 0..<ph {
+            for x in 0..<pw {
+                let i = (y + py0) * bw + x + px0
+                if weights[i] > 0 {
+                    values[y * pw + x] = sums[i] / weights[i]
+                    known[y * pw + x] = 1
+                }
+            }
+        }
+        let filled = HoleFill.pullPush(values: values, weight: known, width: pw, height: ph)
+        // Fill pixels: in a fill cell, of a nearer layer, and not already (tent-)shared with layer k.
+        let originX = bx0 + px0, originY = by0 + py0  // the pull-push grid's origin, in cells
+        let rowFirst = (by0 + fy0) * c, rowLast = min(height - 1, (by0 + fy1) * c + c - 1)
+        let colFirst = (bx0 + fx0) * c, colLast = min(width - 1, (bx0 + fx1) * c + c - 1)
+        for y in 0..<height {
+            out.startRow(y)
+            guard y >= rowFirst && y <= rowLast else { continue }
+            let gy = (Float(y) + 0.5) / Float(c) - 0.5 - Float(originY)
+            let iy = max(0, min(ph - 1, Int(gy.rounded(.down))))
+            let iy1 = min(ph - 1, iy + 1)
+            let ty = max(0, min(1, gy - Float(iy)))
+            for x in colFirst...colLast {
+                guard fillCell[(y / c - by0) * bw + x / c - bx0] else { continue }
+                let i = y * width + x
+                let l = Int(layerOf[i])
+                guard l > k, !(l == k + 1 && fartherWeight[i] > 0) else { continue }
+                let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
+                let ix = max(0, min(pw - 1, Int(gx.rounded(.down))))
+                let ix1 = min(pw - 1, ix + 1)
+                let tx = max(0, min(1, gx - Float(ix)))
+                let top = filled[iy * pw + ix] * (1 - tx) + filled[iy * pw + ix1] * tx
+                let bottom = filled[iy1 * pw + ix] * (1 - tx) + filled[iy1 * pw + ix1] * tx
+                let f = top * (1 - ty) + bottom * ty
+                out.add(x: x, disparity: f.w, colour: SIMD4(f.x, f.y, f.z, 0), weight: 1)
+            }
+        }
+        return out.finish()
     }
 }
 
-/// Per-layer results written by parallel workers (each slot written once, by one worker).
-final class FillSlots: @unchecked Sendable {
-    private var slots: [(box: (x0: Int, y0: Int, width: Int, height: Int, values: [SIMD4<Float>]), mask: [Bool])?]
+
+/// One slot per layer, filled by parallel workers (each slot written once, by one worker).
+final class LayerSlots: @unchecked Sendable {
+    private var slots: [LayerSources?]
     init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func store(_ index: Int, _ value: (box: (x0: Int, y0: Int, width: Int, height: Int, values: [SIMD4<Float>]), mask: [Bool])?) {
+    func store(_ index: Int, _ value: LayerSources) {
         slots.withUnsafeMutableBufferPointer { $0[index] = value }
     }
-    func values() -> [(x0: Int, y0: Int, width: Int, height: Int, values: [SIMD4<Float>])?] { slots.map { $0?.box } }
-    func mask(_ index: Int) -> [Bool]? { slots[index]?.mask }
+    func values() -> [LayerSources] { slots.map { $0! } }
 }

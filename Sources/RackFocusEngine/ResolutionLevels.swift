@@ -32,10 +32,13 @@ struct LevelBuilder {
     var q: [Int32] = []
     var colour: [SIMD4<Float>] = []
 
-    init(width: Int, height: Int) {
+    init(width: Int, height: Int, capacity: Int = 0) {
         self.width = width
         self.height = height
         rowStart = [Int](repeating: 0, count: height + 1)
+        x.reserveCapacity(capacity)
+        q.reserveCapacity(capacity)
+        colour.reserveCapacity(capacity)
     }
 
     mutating func startRow(_ y: Int) { rowStart[y] = x.count }
@@ -87,7 +90,9 @@ extension DefocusEngine {
     func levelEntries(_ frame: PreparedFrame, coc: CircleOfConfusion) -> [[LevelEntries]] {
         let slots = LevelSlots(count: frame.sources.count)
         parallelFor(frame.sources.count, threads: threadCount, chunk: 1) { _, items in
-            for l in items { slots.store(l, self.levels(of: frame.sources[l], coc: coc, width: frame.width, height: frame.height)) }
+            for l in items {
+                slots.store(l, self.levels(of: [frame.sources[l], frame.fills[l]], coc: coc, width: frame.width, height: frame.height))
+            }
         }
         return slots.values()
     }
@@ -104,19 +109,28 @@ extension DefocusEngine {
         return (level, (radius - bandStart) / (top - bandStart))
     }
 
-    func levels(of layer: LayerSources, coc: CircleOfConfusion, width: Int, height: Int) -> [LevelEntries] {
+    /// Splits a layer's source lists (own pixels, then fill) into levels. Within a row, entries keep
+    /// the lists' order, so the result is a fixed function of the inputs.
+    func levels(of lists: [LayerSources], coc: CircleOfConfusion, width: Int, height: Int) -> [LevelEntries] {
+        let total = lists.reduce(0) { $0 + $1.x.count }
         let subdivisions = ApertureKernel.subdivisions
         let maximumIndex = kernel.maximumIndex
-        var full = LevelBuilder(width: width, height: height)
-        var coarse: [CoarseAccumulator] = (0..<coarseLevels).map { CoarseAccumulator(level: $0 + 1, width: width, height: height) }
+        var full = LevelBuilder(width: width, height: height, capacity: total)
+        var coarse: [CoarseAccumulator] = (0..<coarseLevels).map {
+            CoarseAccumulator(level: $0 + 1, width: width, height: height, expectedSources: total >> (2 * $0 + 1))
+        }
         for y in 0..<height {
             full.startRow(y)
+            for layer in lists {
+            layer.x.withUnsafeBufferPointer { xs in
+            layer.disparity.withUnsafeBufferPointer { ds in
+            layer.colour.withUnsafeBufferPointer { cs in
             let start = layer.rowStart[y], end = layer.rowStart[y + 1]
             for e in start..<end {
-                let r = abs(coc.radius(disparity: layer.disparity[e]))
+                let r = abs(coc.radius(disparity: ds[e]))
                 let (level, next) = levelShare(r)
-                let c = layer.colour[e]
-                let x = Int(layer.x[e])
+                let c = cs[e]
+                let x = Int(xs[e])
                 if next < 1 {
                     if level == 0 {
                         let index = min(maximumIndex, Int((r * subdivisions).rounded(.toNearestOrEven)))
@@ -126,6 +140,8 @@ extension DefocusEngine {
                     }
                 }
                 if next > 0 { coarse[level].add(x: x, y: y, radius: r, colour: c * next) }
+            }
+            }}}
             }
             // Block row b is complete once no later pixel row can add to it: pixel rows map to
             // block rows (y + 0.5) / 2^k − 0.5 and the one below, so b closes after row 2^k (b + 1) + 2^(k−1) − 1.
@@ -141,6 +157,7 @@ extension DefocusEngine {
         for k in 0..<coarseLevels {
             let level = k + 1
             result.append(coarse[k].builder.finish(kernel: kernel, scale: 1 / Float(1 << (2 * level))))
+            coarse[k].release()
         }
         return result
     }
@@ -150,75 +167,88 @@ extension DefocusEngine {
 /// rows around it, which keeps the vertical centroid of everything. Along x a block's coverage sits
 /// at the weight centroid and its light at the luminance centroid (two entries where they differ),
 /// so a highlight's bokeh is centred where the highlight is. Two block rows are open at a time.
+/// A struct holding raw buffers (no copy-on-write, no dynamic exclusivity checks in the hot loop):
+/// call `release()` once done.
 struct CoarseAccumulator {
     let level: Int
     var builder: LevelBuilder
-    /// Per open block row (current, next) and block column: Σ colour·w, Σ w·x, Σ w·radius.
-    var sums: [[SIMD4<Float>]]
-    var xSums: [[Float]]
-    /// Σ luminance·x and Σ luminance, for the light's centroid.
-    var xLightSums: [[Float]]
-    var lightSums: [[Float]]
-    var radiusSums: [[Float]]
-    var touchedLow: [Int]
-    var touchedHigh: [Int]
-    /// Block row that `sums[0]` holds.
+    /// Two open block rows; block row r lives at offset (r & 1) · width. Per block column:
+    /// Σ colour·w and (Σ w·x, Σ luminance·x, Σ luminance, Σ w·radius).
+    let width: Int
+    let sums: UnsafeMutablePointer<SIMD4<Float>>
+    let moments: UnsafeMutablePointer<SIMD4<Float>>
+    var touchedLow: (Int, Int)
+    var touchedHigh: (Int, Int)
+    /// Oldest block row not yet emitted.
     var openRow = 0
+    let scale: Float
+    let inverseScale: Float
 
-    init(level: Int, width: Int, height: Int) {
+    init(level: Int, width: Int, height: Int, expectedSources: Int) {
         self.level = level
         let w = (width + (1 << level) - 1) >> level
         let h = (height + (1 << level) - 1) >> level
-        builder = LevelBuilder(width: w, height: h)
-        sums = Array(repeating: [SIMD4<Float>](repeating: .zero, count: w), count: 2)
-        xSums = Array(repeating: [Float](repeating: 0, count: w), count: 2)
-        xLightSums = Array(repeating: [Float](repeating: 0, count: w), count: 2)
-        lightSums = Array(repeating: [Float](repeating: 0, count: w), count: 2)
-        radiusSums = Array(repeating: [Float](repeating: 0, count: w), count: 2)
-        touchedLow = [w, w]
-        touchedHigh = [-1, -1]
+        self.width = w
+        scale = Float(1 << level)
+        inverseScale = 1 / scale
+        builder = LevelBuilder(width: w, height: h, capacity: expectedSources)
+        sums = .allocate(capacity: 2 * w)
+        sums.initialize(repeating: .zero, count: 2 * w)
+        moments = .allocate(capacity: 2 * w)
+        moments.initialize(repeating: .zero, count: 2 * w)
+        touchedLow = (w, w)
+        touchedHigh = (-1, -1)
+    }
+
+    func release() {
+        sums.deallocate()
+        moments.deallocate()
     }
 
     /// Adds a full-resolution source at pixel (x, y).
     @inline(__always)
     mutating func add(x: Int, y: Int, radius: Float, colour: SIMD4<Float>) {
-        let scale = Float(1 << level)
         let bx = x >> level
         // Block-row coordinate of the pixel centre; the weight goes to the rows around it.
-        let cy = (Float(y) + 0.5) / scale - 0.5
+        let cy = (Float(y) + 0.5) * inverseScale - 0.5
         let below = Int(cy.rounded(.down))
         let t = cy - Float(below)
-        let centre = (Float(x) + 0.5) / scale
-        if t < 1 { addToRow(below, bx: bx, centre: centre, radius: radius / scale, colour: colour * (1 - t)) }
-        if t > 0 { addToRow(below + 1, bx: bx, centre: centre, radius: radius / scale, colour: colour * t) }
+        let centre = (Float(x) + 0.5) * inverseScale
+        let r = radius * inverseScale
+        if t < 1 { addToRow(below, bx: bx, centre: centre, radius: r, colour: colour * (1 - t)) }
+        if t > 0 { addToRow(below + 1, bx: bx, centre: centre, radius: r, colour: colour * t) }
     }
 
     @inline(__always)
     private mutating func addToRow(_ row: Int, bx: Int, centre: Float, radius: Float, colour c: SIMD4<Float>) {
-        let slot = max(0, min(builder.height - 1, row)) - openRow
-        guard slot == 0 || slot == 1 else { return }
-        sums[slot][bx] += c
-        xSums[slot][bx] += centre * c.w
+        let r = max(0, min(builder.height - 1, row))
+        guard r == openRow || r == openRow + 1 else { return }
+        let slot = r & 1
+        let i = slot * width + bx
         let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
-        xLightSums[slot][bx] += centre * light
-        lightSums[slot][bx] += light
-        radiusSums[slot][bx] += radius * c.w
-        touchedLow[slot] = min(touchedLow[slot], bx)
-        touchedHigh[slot] = max(touchedHigh[slot], bx)
+        sums[i] += c
+        moments[i] += SIMD4(centre * c.w, centre * light, light, radius * c.w)
+        if slot == 0 {
+            touchedLow.0 = min(touchedLow.0, bx); touchedHigh.0 = max(touchedHigh.0, bx)
+        } else {
+            touchedLow.1 = min(touchedLow.1, bx); touchedHigh.1 = max(touchedHigh.1, bx)
+        }
     }
 
     /// Emits the oldest open block row and opens the next one.
     mutating func flushRow(maximumIndex: Int) {
         builder.startRow(openRow)
-        if touchedHigh[0] >= 0 {
-            for bx in touchedLow[0]...touchedHigh[0] {
-                let c = sums[0][bx]
+        let slot = openRow & 1
+        let (low, high) = slot == 0 ? (touchedLow.0, touchedHigh.0) : (touchedLow.1, touchedHigh.1)
+        if high >= 0 {
+            for bx in low...high {
+                let i = slot * width + bx
+                let c = sums[i]
+                let m = moments[i]
                 if c.w > 0 {
-                    let r = radiusSums[0][bx] / c.w
-                    let index = min(maximumIndex, Int((r * ApertureKernel.subdivisions).rounded(.toNearestOrEven)))
-                    let coverageX = xSums[0][bx] / c.w - 0.5
-                    let light = lightSums[0][bx]
-                    let lightX = light > 0 ? xLightSums[0][bx] / light - 0.5 : coverageX
+                    let index = min(maximumIndex, Int((m.w / c.w * ApertureKernel.subdivisions).rounded(.toNearestOrEven)))
+                    let coverageX = m.x / c.w - 0.5
+                    let lightX = m.z > 0 ? m.y / m.z - 0.5 : coverageX
                     if abs(lightX - coverageX) < 0.05 {
                         builder.add(x: coverageX, radiusIndex: index, colour: c)
                     } else {
@@ -226,18 +256,11 @@ struct CoarseAccumulator {
                         builder.add(x: coverageX, radiusIndex: index, colour: SIMD4(0, 0, 0, c.w))
                     }
                 }
-                sums[0][bx] = .zero
-                xSums[0][bx] = 0
-                xLightSums[0][bx] = 0
-                lightSums[0][bx] = 0
-                radiusSums[0][bx] = 0
+                sums[i] = .zero
+                moments[i] = .zero
             }
         }
-        sums.swapAt(0, 1); xSums.swapAt(0, 1); radiusSums.swapAt(0, 1)
-        xLightSums.swapAt(0, 1); lightSums.swapAt(0, 1)
-        touchedLow.swapAt(0, 1); touchedHigh.swapAt(0, 1)
-        touchedLow[1] = sums[1].count
-        touchedHigh[1] = -1
+        if slot == 0 { touchedLow.0 = width; touchedHigh.0 = -1 } else { touchedLow.1 = width; touchedHigh.1 = -1 }
         openRow += 1
     }
 }
