@@ -56,34 +56,71 @@ public final class DefocusEngine: Sendable {
 
     // MARK: - Splat and composite
 
-    /// Per-worker scratch rows, allocated once per chunk of output rows.
-    final class Scratch {
+    /// Per-worker scratch, allocated once per render and reused for every chunk of rows.
+    final class Scratch: @unchecked Sendable {
         let layerCount: Int
         let pad: Int
-        /// Per level: difference row (padded) and direct row, per layer.
-        var difference: [UnsafeMutablePointer<SIMD4<Float>>] = []
-        var direct: [UnsafeMutablePointer<SIMD4<Float>>] = []
-        let rowStride: [Int]
         let widths: [Int]
+        let rowStride: [Int]
+        /// Per level: a difference row (padded) and a direct row per layer.
+        let difference: [UnsafeMutablePointer<SIMD4<Float>>]
+        let direct: [UnsafeMutablePointer<SIMD4<Float>>]
+        /// Per coarse level: `coarseCapacity[k]` summed rows per layer, zero outside their ranges.
+        let coarseCapacity: [Int]
+        let coarseRows: [UnsafeMutablePointer<SIMD4<Float>>]
+        let coarseRanges: [UnsafeMutablePointer<RowRange>]
+        /// One output row: composited light, transmittance, and the current layer's sums.
+        let accumulated: UnsafeMutablePointer<SIMD4<Float>>
+        let transmittance: UnsafeMutablePointer<Float>
+        let layerSum: UnsafeMutablePointer<SIMD4<Float>>
 
-        init(layerCount: Int, widths: [Int], pad: Int) {
+        init(layerCount: Int, widths: [Int], pad: Int, chunk: Int) {
+            func zeros<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
+                let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, count))
+                p.initialize(repeating: value, count: max(1, count))
+                return p
+            }
+            let strides = widths.map { $0 + 2 * pad }
+            let capacity = widths.indices.map { $0 == 0 ? 0 : chunk >> $0 + 3 }
             self.layerCount = layerCount
             self.pad = pad
             self.widths = widths
-            rowStride = widths.map { $0 + 2 * pad }
-            for (k, w) in widths.enumerated() {
-                let d = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: rowStride[k] * layerCount)
-                d.initialize(repeating: .zero, count: rowStride[k] * layerCount)
-                difference.append(d)
-                let r = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: w * layerCount)
-                r.initialize(repeating: .zero, count: w * layerCount)
-                direct.append(r)
-            }
+            rowStride = strides
+            coarseCapacity = capacity
+            difference = widths.indices.map { zeros(strides[$0] * layerCount, SIMD4<Float>.zero) }
+            direct = widths.map { zeros($0 * layerCount, SIMD4<Float>.zero) }
+            coarseRows = widths.indices.map { zeros(capacity[$0] * layerCount * widths[$0], SIMD4<Float>.zero) }
+            coarseRanges = widths.indices.map { zeros(capacity[$0] * layerCount, RowRange.empty) }
+            accumulated = zeros(widths[0], SIMD4<Float>.zero)
+            transmittance = zeros(widths[0], Float(1))
+            layerSum = zeros(widths[0], SIMD4<Float>.zero)
         }
 
         deinit {
-            for d in difference { d.deallocate() }
-            for r in direct { r.deallocate() }
+            for p in difference { p.deallocate() }
+            for p in direct { p.deallocate() }
+            for p in coarseRows { p.deallocate() }
+            for p in coarseRanges { p.deallocate() }
+            accumulated.deallocate(); transmittance.deallocate(); layerSum.deallocate()
+        }
+    }
+
+    /// One scratch per worker, made on first use by that worker.
+    final class ScratchPool: @unchecked Sendable {
+        private var scratches: [Scratch?]
+        private let make: () -> Scratch
+        init(workers: Int, make: @escaping () -> Scratch) {
+            scratches = Array(repeating: nil, count: workers)
+            self.make = make
+        }
+        /// Only worker `index` ever calls this with `index`.
+        func scratch(_ index: Int) -> Scratch {
+            scratches.withUnsafeMutableBufferPointer { slots in
+                if let found = slots[index] { return found }
+                let made = make()
+                slots[index] = made
+                return made
+            }
         }
     }
 
@@ -116,13 +153,14 @@ public final class DefocusEngine: Sendable {
         var output = PlanarImage(width: width, height: height, channels: 3)
         let kernel = self.kernel
         let chunk = 32
+        let pool = ScratchPool(workers: max(1, threadCount)) {
+            Scratch(layerCount: layerCount, widths: widths, pad: pad, chunk: chunk)
+        }
         output.samples.withUnsafeMutableBufferPointer { outBuffer in
             let out = SharedPointer(base: outBuffer.baseAddress!)
-            parallelFor(height, threads: threadCount, chunk: chunk) { _, rows in
-                let scratch = Scratch(layerCount: layerCount, widths: widths, pad: pad)
-                // Coarse rows needed by this chunk, per level and layer: values and ranges.
-                var coarseRows: [[[SIMD4<Float>]]] = Array(repeating: [], count: levelCount)
-                var coarseRanges: [[RowRange]] = Array(repeating: [], count: levelCount)
+            parallelFor(height, threads: threadCount, chunk: chunk) { worker, rows in
+                let scratch = pool.scratch(worker)
+                // The coarse rows this chunk needs, per level: first row and count.
                 var coarseFirst = [Int](repeating: 0, count: levelCount)
                 var coarseCount = [Int](repeating: 0, count: levelCount)
                 kernel.left.withUnsafeBufferPointer { left in
@@ -134,31 +172,23 @@ public final class DefocusEngine: Sendable {
                         let last = min(heights[k] - 1, Int(((Float(rows.upperBound - 1) + 0.5) / scale - 0.5).rounded(.down)) + 1)
                         coarseFirst[k] = first
                         coarseCount[k] = last - first + 1
-                        coarseRows[k] = Array(repeating: [], count: layerCount * coarseCount[k])
-                        coarseRanges[k] = Array(repeating: .empty, count: layerCount * coarseCount[k])
-                        for l in 0..<layerCount where !levels[l][k].isEmpty {
+                        precondition(coarseCount[k] <= scratch.coarseCapacity[k], "coarse row window too small")
+                        for l in 0..<layerCount {
                             for cy in first...last {
-                                var values = [SIMD4<Float>](repeating: .zero, count: widths[k])
-                                let range = values.withUnsafeMutableBufferPointer { v in
-                                    Self.splatAndSum(y: cy, entries: levels[l][k], scratch: scratch, level: k, layer: l,
-                                                     spans: spans, into: v.baseAddress!)
-                                }
-                                if !range.isEmpty {
-                                    coarseRows[k][l * coarseCount[k] + cy - first] = values
-                                    coarseRanges[k][l * coarseCount[k] + cy - first] = range
-                                }
+                                let slot = l * scratch.coarseCapacity[k] + cy - first
+                                scratch.coarseRanges[k][slot] = levels[l][k].isEmpty ? .empty
+                                    : Self.splatAndSum(y: cy, entries: levels[l][k], scratch: scratch, level: k, layer: l,
+                                                       spans: spans, into: scratch.coarseRows[k] + slot * widths[k])
                             }
                         }
                     }
-                    let accumulated = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: width)
-                    let transmittance = UnsafeMutablePointer<Float>.allocate(capacity: width)
-                    let layerSum = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: width)
-                    layerSum.initialize(repeating: .zero, count: width)
-                    defer { accumulated.deallocate(); transmittance.deallocate(); layerSum.deallocate() }
+                    let accumulated = scratch.accumulated
+                    let transmittance = scratch.transmittance
+                    let layerSum = scratch.layerSum
                     let plane = width * height
                     for y in rows {
-                        accumulated.initialize(repeating: .zero, count: width)
-                        transmittance.initialize(repeating: 1, count: width)
+                        accumulated.update(repeating: .zero, count: width)
+                        transmittance.update(repeating: 1, count: width)
                         // Front (nearest layer) to back.
                         for l in stride(from: layerCount - 1, through: 0, by: -1) {
                             // Full resolution: splat and prefix-sum straight into layerSum.
@@ -172,14 +202,15 @@ public final class DefocusEngine: Sendable {
                                 let y0 = max(0, min(heights[k] - 1, Int(cy.rounded(.down))))
                                 let y1 = min(heights[k] - 1, y0 + 1)
                                 let fy = max(0, min(1, cy - Float(y0)))
-                                let i0 = l * coarseCount[k] + y0 - coarseFirst[k]
-                                let i1 = l * coarseCount[k] + y1 - coarseFirst[k]
-                                let r0 = coarseRanges[k][i0], r1 = coarseRanges[k][i1]
+                                let i0 = l * scratch.coarseCapacity[k] + y0 - coarseFirst[k]
+                                let i1 = l * scratch.coarseCapacity[k] + y1 - coarseFirst[k]
+                                let r0 = scratch.coarseRanges[k][i0], r1 = scratch.coarseRanges[k][i1]
                                 if r0.isEmpty && r1.isEmpty { continue }
                                 let low = max(0, (min(r0.low, r1.low) - 1) << k)
                                 let high = min(width, (max(r0.high, r1.high) + 1) << k)
-                                Self.addUpsampled(from: coarseRows[k][i0], coarseRows[k][i1], r0.isEmpty, r1.isEmpty, fy,
-                                                  columns: columns[k], low: low, high: high, into: layerSum, range: &range)
+                                Self.addUpsampled(from: scratch.coarseRows[k] + i0 * widths[k], scratch.coarseRows[k] + i1 * widths[k],
+                                                  r0.isEmpty, r1.isEmpty, fy, columns: columns[k], low: low, high: high,
+                                                  into: layerSum, range: &range)
                             }
                             if range.isEmpty { continue }
                             Self.composite(layerSum, range: range, accumulated: accumulated, transmittance: transmittance)
@@ -190,6 +221,18 @@ public final class DefocusEngine: Sendable {
                             out.base[y * width + x] = pixel.x
                             out.base[plane + y * width + x] = pixel.y
                             out.base[2 * plane + y * width + x] = pixel.z
+                        }
+                    }
+                    // Leave the coarse rows zero for the next chunk.
+                    for k in 1..<max(1, levelCount) where levelCount > 1 {
+                        for l in 0..<layerCount {
+                            for row in 0..<coarseCount[k] {
+                                let slot = l * scratch.coarseCapacity[k] + row
+                                let range = scratch.coarseRanges[k][slot]
+                                if !range.isEmpty {
+                                    (scratch.coarseRows[k] + slot * widths[k] + range.low).update(repeating: .zero, count: range.high - range.low)
+                                }
+                            }
                         }
                     }
                 }}
@@ -284,12 +327,11 @@ public final class DefocusEngine: Sendable {
 
     /// Adds level-k rows (blended vertically by fy, then horizontally per `columns`) into `into`.
     @inline(__always)
-    static func addUpsampled(from row0: [SIMD4<Float>], _ row1: [SIMD4<Float>], _ empty0: Bool, _ empty1: Bool, _ fy: Float,
+    static func addUpsampled(from a: UnsafeMutablePointer<SIMD4<Float>>, _ b: UnsafeMutablePointer<SIMD4<Float>>,
+                             _ empty0: Bool, _ empty1: Bool, _ fy: Float,
                              columns: [(Int32, Int32, Float)], low: Int, high: Int,
                              into values: UnsafeMutablePointer<SIMD4<Float>>, range: inout RowRange) {
         guard low < high else { return }
-        row0.withUnsafeBufferPointer { a in
-        row1.withUnsafeBufferPointer { b in
         columns.withUnsafeBufferPointer { cols in
             let w0: Float = empty0 ? 0 : 1 - fy
             let w1: Float = empty1 ? 0 : fy
@@ -300,7 +342,7 @@ public final class DefocusEngine: Sendable {
                 if !empty1 { v += (b[Int(j0)] * (1 - fx) + b[Int(j1)] * fx) * w1 }
                 values[x] += v
             }
-        }}}
+        }
         range.include(low, high)
     }
 

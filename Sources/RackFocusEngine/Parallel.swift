@@ -1,12 +1,16 @@
 import Dispatch
 
-/// Runs `body(worker, item)` for items 0..<count on `threads` workers. Worker w takes the fixed
-/// items w, w + threads, ... in chunks, so which thread computes an item never changes what it
+/// Runs `body(worker, items)` over 0..<count in chunks of `chunk` items on `threads` workers. Worker w
+/// takes the fixed chunks w, w + workers, ..., so which thread computes an item never changes what it
 /// computes: results are identical for any thread count.
 func parallelFor(_ count: Int, threads: Int, chunk: Int = 8, _ body: @Sendable (_ worker: Int, _ items: Range<Int>) -> Void) {
     let workers = max(1, min(threads, (count + chunk - 1) / chunk))
     if workers == 1 {
-        body(0, 0..<count)
+        var start = 0
+        while start < count {
+            body(0, start..<min(count, start + chunk))
+            start += chunk
+        }
         return
     }
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
