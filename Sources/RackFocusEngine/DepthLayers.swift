@@ -12,6 +12,12 @@ struct DepthLayers: Sendable {
     let bounds: [Float]
     /// Soft half-width (disparity) around each interior boundary; 0 where the cut is a hard gap.
     let softness: [Float]
+    /// Lookup: the layer at the low edge of each of `lookupBins` equal disparity bins, so `assign`
+    /// needs a step or two instead of a binary search.
+    private var lookup: [Int32] = []
+    private var lookupLow: Float = 0
+    private var lookupScale: Float = 0
+    private static let lookupBins = 4096
 
     var count: Int { bounds.count - 1 }
 
@@ -28,6 +34,7 @@ struct DepthLayers: Sendable {
         if !(high - low > 1e-9) || (high - low) * k < layerThickness * 0.25 {
             bounds = [low, high.nextUp]
             softness = []
+            buildLookup()
             return
         }
         // Histogram in disparity.
@@ -96,18 +103,27 @@ struct DepthLayers: Sendable {
         bounds.append(high.nextUp)
         self.bounds = bounds
         self.softness = softness
+        buildLookup()
+    }
+
+    private mutating func buildLookup() {
+        let low = bounds[0], high = bounds[bounds.count - 1]
+        lookupLow = low
+        lookupScale = high > low ? Float(DepthLayers.lookupBins) / (high - low) : 0
+        lookup = (0..<DepthLayers.lookupBins).map { bin in
+            let d = low + Float(bin) / lookupScale
+            var layer = 0
+            while layer + 1 < bounds.count - 1 && d >= bounds[layer + 1] { layer += 1 }
+            return Int32(max(0, layer - 1))  // one below, so rounding never starts past the answer
+        }
     }
 
     /// The layer of disparity d, and the weight it gives the next nearer layer (0 if none).
     @inline(__always)
     func assign(_ d: Float) -> (layer: Int, nearerWeight: Float, fartherWeight: Float) {
-        var lo = 0
-        var hi = bounds.count - 1
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2
-            if d >= bounds[mid] { lo = mid } else { hi = mid }
-        }
-        let layer = lo
+        let bin = max(0, min(DepthLayers.lookupBins - 1, Int((d - lookupLow) * lookupScale)))
+        var layer = Int(lookup[bin])
+        while layer + 1 < count && d >= bounds[layer + 1] { layer += 1 }
         // Shared with the nearer layer above the top cut, or with the farther one below the bottom cut.
         if layer + 1 < count {
             let h = softness[layer]

@@ -222,28 +222,39 @@ enum HiddenFill {
         let filled = HoleFill.pullPush(values: values, weight: known, width: pw, height: ph)
         // Fill pixels: in a fill cell, of a nearer layer, and not already (tent-)shared with layer k.
         let originX = bx0 + px0, originY = by0 + py0  // the pull-push grid's origin, in cells
-        let rowFirst = (by0 + fy0) * c, rowLast = min(height - 1, (by0 + fy1) * c + c - 1)
-        let colFirst = (bx0 + fx0) * c, colLast = min(width - 1, (bx0 + fx1) * c + c - 1)
+        // Runs of fill cells per cell row, so only fill cells' pixels are visited.
+        var runs: [[(Int, Int)]] = Array(repeating: [], count: bh)
+        for y in fy0...fy1 {
+            var x = fx0
+            while x <= fx1 {
+                guard fillCell[y * bw + x] else { x += 1; continue }
+                let start = x
+                while x <= fx1 && fillCell[y * bw + x] { x += 1 }
+                runs[y].append(((bx0 + start) * c, min(width, (bx0 + x) * c)))
+            }
+        }
         for y in 0..<height {
             out.startRow(y)
-            guard y >= rowFirst && y <= rowLast else { continue }
+            let cellRow = y / c - by0
+            guard cellRow >= fy0 && cellRow <= fy1, !runs[cellRow].isEmpty else { continue }
             let gy = (Float(y) + 0.5) / Float(c) - 0.5 - Float(originY)
             let iy = max(0, min(ph - 1, Int(gy.rounded(.down))))
             let iy1 = min(ph - 1, iy + 1)
             let ty = max(0, min(1, gy - Float(iy)))
-            for x in colFirst...colLast {
-                guard fillCell[(y / c - by0) * bw + x / c - bx0] else { continue }
-                let i = y * width + x
-                let l = Int(layerOf[i])
-                guard l > k, !(l == k + 1 && fartherWeight[i] > 0) else { continue }
-                let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
-                let ix = max(0, min(pw - 1, Int(gx.rounded(.down))))
-                let ix1 = min(pw - 1, ix + 1)
-                let tx = max(0, min(1, gx - Float(ix)))
-                let top = filled[iy * pw + ix] * (1 - tx) + filled[iy * pw + ix1] * tx
-                let bottom = filled[iy1 * pw + ix] * (1 - tx) + filled[iy1 * pw + ix1] * tx
-                let f = top * (1 - ty) + bottom * ty
-                out.add(x: x, disparity: f.w, colour: SIMD4(f.x, f.y, f.z, 0), weight: 1)
+            for (first, end) in runs[cellRow] {
+                for x in first..<end {
+                    let i = y * width + x
+                    let l = Int(layerOf[i])
+                    guard l > k, !(l == k + 1 && fartherWeight[i] > 0) else { continue }
+                    let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
+                    let ix = max(0, min(pw - 1, Int(gx.rounded(.down))))
+                    let ix1 = min(pw - 1, ix + 1)
+                    let tx = max(0, min(1, gx - Float(ix)))
+                    let top = filled[iy * pw + ix] * (1 - tx) + filled[iy * pw + ix1] * tx
+                    let bottom = filled[iy1 * pw + ix] * (1 - tx) + filled[iy1 * pw + ix1] * tx
+                    let f = top * (1 - ty) + bottom * ty
+                    out.add(x: x, disparity: f.w, colour: SIMD4(f.x, f.y, f.z, 0), weight: 1)
+                }
             }
         }
         return out.finish()
