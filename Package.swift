@@ -3,9 +3,10 @@
 //
 // Module layout (each arrow is "depends on"):
 //   rackfocus        -> RackFocusCLI (a one-line main)
-//   RackFocusCLI     -> RackFocusEngine, RackFocusIO, ArgumentParser (commands: render, probe, ...)
+//   RackFocusCLI     -> RackFocusEngine, RackFocusIO, RackFocusTimeline, ArgumentParser (commands)
 //   RackFocusEngine  -> RackFocusCore              (no file I/O, no C)
 //   RackFocusIO      -> RackFocusCore, CCodecShims (codecs, sequences, atomic writes)
+//   RackFocusTimeline                              (focus keyframes, easing, focus picking; pure)
 //   CCodecShims      -> CPNG, CJPEG, CZlib         (the only code that calls setjmp/longjmp)
 import PackageDescription
 
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "RackFocusCore", targets: ["RackFocusCore"]),
         .library(name: "RackFocusEngine", targets: ["RackFocusEngine"]),
         .library(name: "RackFocusIO", targets: ["RackFocusIO"]),
+        .library(name: "RackFocusTimeline", targets: ["RackFocusTimeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,10 +33,11 @@ let package = Package(
         .target(name: "RackFocusCore"),
         .target(name: "RackFocusEngine", dependencies: ["RackFocusCore"]),
         .target(name: "RackFocusIO", dependencies: ["RackFocusCore", "CCodecShims"]),
+        .target(name: "RackFocusTimeline"),
         .target(
             name: "RackFocusCLI",
             dependencies: [
-                "RackFocusCore", "RackFocusEngine", "RackFocusIO",
+                "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"]),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "RackFocusCoreTests", dependencies: ["RackFocusCore"]),
         .testTarget(name: "RackFocusIOTests", dependencies: ["RackFocusIO", "RackFocusCore"]),
         .testTarget(name: "RackFocusEngineTests", dependencies: ["RackFocusEngine", "RackFocusCore"]),
+        .testTarget(name: "RackFocusTimelineTests", dependencies: ["RackFocusTimeline"]),
         .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusIO", "RackFocusCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import ArgumentParser
 import RackFocusCore
 import RackFocusEngine
 import RackFocusIO
+import RackFocusTimeline
 
 /// `rackfocus render`: refocus a still or a sequence.
 struct RenderCommand: ParsableCommand {
@@ -29,8 +30,18 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     @Option(name: .customLong("focus"), help: ArgumentHelp(
-        "Focus distance, in depth units or with a unit: 2.5, 2.5m, 150cm, 5ft.", valueName: "DIST"))
-    var focus: String
+        "Focus: a distance (2.5 in depth units, or 2.5m, 150cm, 5ft) for the whole shot, or a keyframe FRAME:VALUE[:EASING] (repeat it), where VALUE is a distance or @X,Y (the depth under that pixel, picked on every frame) and EASING shapes the segment ending at this key.",
+        valueName: "DIST|FRAME:VALUE[:EASING]"))
+    var focus: [String] = []
+
+    @Option(help: ArgumentHelp("Default easing of focus segments: linear, hold, ease-in, ease-out, ease-in-out, smoothstep, cubic-bezier(x1,y1,x2,y2).", valueName: "EASING"))
+    var ease: String = "linear"
+
+    @Option(help: ArgumentHelp("Interpolate focus in diopter (1/distance, default: blur changes evenly) or distance.", valueName: "diopter|distance"))
+    var interpolation: String = "diopter"
+
+    @Option(name: .customLong("pick-radius"), help: ArgumentHelp("Radius in pixels of the disc whose median depth an @X,Y focus point picks.", valueName: "PX"))
+    var pickRadius: Int = 4
 
     @Option(help: "Most depth layers the frame is cut into (Nuke ZDefocus layers). More: fewer occlusion errors inside a layer, slower.")
     var layers: Int = 16
@@ -44,16 +55,60 @@ struct RenderCommand: ParsableCommand {
     func validate() throws {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         guard (1...64).contains(layers) else { throw ValidationError("--layers must be 1 to 64") }
-        _ = try focusMetres()
+        _ = try focusTrack()
+        guard (0...64).contains(pickRadius) else { throw ValidationError("--pick-radius must be 0 to 64") }
         _ = try lens.model(depth: depth)
         _ = try bokeh.shape()
     }
 
-    func focusMetres() throws -> Double {
-        guard let value = Distance.parse(focus, defaultMetresPerUnit: try depth.interpretation().metresPerUnit), value > 0 else {
-            throw ValidationError("--focus \"\(focus)\" is not a positive distance (e.g. 2.5, 2.5m, 150cm, 5ft)")
+    /// The focus track from `--focus`, `--ease` and `--interpolation`.
+    func focusTrack() throws -> FocusTrack {
+        guard !focus.isEmpty else { throw ValidationError("give --focus DIST, or keyframes --focus FRAME:VALUE[:EASING]") }
+        let unit = try depth.interpretation().metresPerUnit
+        let defaultEasing: Easing
+        do { defaultEasing = try Easing(parsing: ease) } catch { throw ValidationError("--ease: \(error.description)") }
+        guard let space = FocusTrack.Space(rawValue: interpolation) else {
+            throw ValidationError("--interpolation \"\(interpolation)\": expected diopter or distance")
         }
-        return value
+        var keys: [FocusTrack.Key] = []
+        for text in focus {
+            let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 1 {
+                guard focus.count == 1 else {
+                    throw ValidationError("--focus \"\(text)\": with several --focus options each must be FRAME:VALUE[:EASING]")
+                }
+                keys.append(FocusTrack.Key(frame: 0, target: try Self.target(parts[0], unit: unit, option: text)))
+                continue
+            }
+            guard let frame = Int(parts[0].trimmingWhitespace()) else {
+                throw ValidationError("--focus \"\(text)\": \"\(parts[0])\" is not a frame number (expected FRAME:VALUE[:EASING])")
+            }
+            var easing: Easing?
+            if parts.count == 3 {
+                do { easing = try Easing(parsing: parts[2]) } catch { throw ValidationError("--focus \"\(text)\": \(error.description)") }
+            }
+            keys.append(FocusTrack.Key(frame: frame, target: try Self.target(parts[1], unit: unit, option: text), easing: easing))
+        }
+        do {
+            return try FocusTrack(keys: keys, defaultEasing: defaultEasing, space: space)
+        } catch {
+            throw ValidationError("--focus: \(error.description)")
+        }
+    }
+
+    static func target(_ text: String, unit: Double, option: String) throws -> FocusTrack.Target {
+        let value = text.trimmingWhitespace()
+        if value.hasPrefix("@") {
+            let numbers = value.dropFirst().split(separator: ",").map { Double(String($0).trimmingWhitespace()) }
+            guard numbers.count == 2, let x = numbers[0], let y = numbers[1], x.isFinite, y.isFinite else {
+                throw ValidationError("--focus \"\(option)\": a point is @X,Y in pixels, e.g. @240,135")
+            }
+            return .point(x: x, y: y)
+        }
+        guard let metres = Distance.parse(value, defaultMetresPerUnit: unit), metres > 0 else {
+            throw ValidationError("--focus \"\(option)\": \"\(value)\" is not a positive distance (e.g. 2.5, 2.5m, 150cm, 5ft)")
+        }
+        return .distance(metres)
     }
 
     func run() throws {
@@ -63,16 +118,25 @@ struct RenderCommand: ParsableCommand {
             lens: try lens.model(depth: depth), maximumRadius: lens.maximum, aperture: try bokeh.shape(),
             highlights: bokeh.highlightBoost(), threads: threads, maximumLayers: layers)
         let engine = DefocusEngine(settings: settings)
-        let focusDistance = try focusMetres()
+        let track = try focusTrack()
+        let picker = FocusPicker(radius: pickRadius)
         let job = try FrameJob(inputs: inputs, outputPattern: output.output)
+        let typicalFocus = track.focus(at: job.frames[0]) { _, _ in 2 }
         for frame in job.frames {
             let loaded = try job.load(frame: frame, interpretation: interpretation)
-            let prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: focusDistance)
+            // Point keys are picked on this frame's own depth (focus follows a moving subject).
+            let focusDistance = track.focus(at: frame) { x, y in
+                picker.distance(x: x, y: y, disparity: loaded.disparity, width: loaded.colour.width, height: loaded.colour.height)
+            }
+            let prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus)
             let result = engine.render(prepared, focusDistance: focusDistance)
             let path = job.output.path(for: frame)
             try job.guardInputs.checkOutput(path)
             try ImageFile.write(result, to: path, options: output.writeOptions())
-            if !quiet { print("frame \(frame): wrote \(path) (focus \(focusDistance) m, \(prepared.layerCount) layers)") }
+            if !quiet {
+                let shown = (focusDistance * 1000).rounded() / 1000
+                print("frame \(frame): wrote \(path) (focus \(shown) m, \(prepared.layerCount) layers)")
+            }
         }
     }
 }

@@ -66,36 +66,70 @@ import Testing
         #expect(bad.stderr == "error: Fixtures/codecs/huge_declared.png: declared size 100000x100000 exceeds the limit of 134217728 pixels\n")
     }
 
-    /// Renders two demo frames with focus on the ball: the ball stays sharp, the wall is blurred.
-    @Test func rendersTheDemoWithFocusWhereAsked() throws {
+    /// Local detail (mean horizontal gradient of green) over the pixels whose depth passes `select`.
+    static func detail(_ image: PlanarImage, depth: RasterImage, where select: (Float) -> Bool) -> Float {
+        var total: Float = 0
+        var count = 0
+        for y in 0..<image.height {
+            for x in 1..<image.width {
+                let z = 0.9 + 7.2 * depth.value(x: x, y: y, channel: 0) / 65535
+                guard select(z) else { continue }
+                total += abs(image[x, y, 1] - image[x - 1, y, 1])
+                count += 1
+            }
+        }
+        return total / Float(max(count, 1))
+    }
+
+    /// The README's rack focus, on the first, middle and last frames: the ball is sharpest at the
+    /// start, the wall at the end, and the log reports the eased focus.
+    @Test func rendersTheDemoRackFocusWhereTheShotSaysItIs() throws {
         let folder = Self.temporaryFolder()
         let result = try Self.run(["render", "--rgb", "Fixtures/demo/rgb.%04d.png", "--depth", "Fixtures/demo/depth.####.png",
-                                   "--frames", "1001,1024"] + Self.demoLens + ["--focus", "1.2", "--threads", "2",
-                                   "--output", folder + "/out.%04d.png", "--quiet"])
+                                   "--frames", "1001,1012,1024"] + Self.demoLens
+                                  + ["--focus", "1001:1.2", "--focus", "1024:8m:ease-in-out", "--threads", "2",
+                                     "--output", folder + "/out.%04d.png"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["out.1001.png", "out.1024.png"])
-        let input = try ImageFile.read("\(Self.packageRoot)/Fixtures/demo/rgb.1001.png").planar(transfer: .sRGB)
-        let output = try ImageFile.read(folder + "/out.1001.png").planar(transfer: .sRGB)
-        let depth = try ImageFile.read("\(Self.packageRoot)/Fixtures/demo/depth.1001.png")
-        // Local detail (sum of horizontal differences) at near (< 1.3 m) and far (> 7 m) pixels.
-        func detail(_ image: PlanarImage, where select: (Float) -> Bool) -> Float {
-            var total: Float = 0
-            var count = 0
-            for y in 0..<270 {
-                for x in 1..<480 {
-                    let z = 0.9 + 7.2 * depth.value(x: x, y: y, channel: 0) / 65535
-                    guard select(z) else { continue }
-                    total += abs(image[x, y, 1] - image[x - 1, y, 1])
-                    count += 1
-                }
-            }
-            return total / Float(max(count, 1))
+        #expect(result.stdout.contains("frame 1001: wrote \(folder)/out.1001.png (focus 1.2 m"))
+        #expect(result.stdout.contains("frame 1024: wrote \(folder)/out.1024.png (focus 8.0 m"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["out.1001.png", "out.1012.png", "out.1024.png"])
+        var ball: [Float] = []
+        var wall: [Float] = []
+        for frame in [1001, 1012, 1024] {
+            let output = try ImageFile.read(folder + "/out.\(frame).png").planar(transfer: .sRGB)
+            let depth = try ImageFile.read("\(Self.packageRoot)/Fixtures/demo/depth.\(frame).png")
+            ball.append(Self.detail(output, depth: depth) { $0 < 1.3 })
+            wall.append(Self.detail(output, depth: depth) { $0 > 7 })
         }
-        let ballIn = detail(input) { $0 < 1.3 }, ballOut = detail(output) { $0 < 1.3 }
-        let wallIn = detail(input) { $0 > 7 }, wallOut = detail(output) { $0 > 7 }
-        #expect(ballOut > 0.7 * ballIn, "the ball (in focus) keeps its detail: \(ballOut) vs \(ballIn)")
-        #expect(wallOut < 0.3 * wallIn, "the wall (out of focus) loses its detail: \(wallOut) vs \(wallIn)")
+        #expect(ball[0] > ball[1] && ball[1] > ball[2], "the ball loses sharpness along the pull: \(ball)")
+        #expect(wall[2] > wall[1] && wall[1] > wall[0], "the wall gains sharpness along the pull: \(wall)")
+        let input = try ImageFile.read("\(Self.packageRoot)/Fixtures/demo/rgb.1001.png").planar(transfer: .sRGB)
+        let depth = try ImageFile.read("\(Self.packageRoot)/Fixtures/demo/depth.1001.png")
+        #expect(ball[0] > 0.7 * Self.detail(input, depth: depth) { $0 < 1.3 }, "the ball is in focus at the first frame")
+    }
+
+    /// A point key picks the ball's depth on the rendered frame: same result as its distance.
+    @Test func pointKeyFocusesOnTheSubjectUnderThePoint() throws {
+        let folder = Self.temporaryFolder()
+        // The ball's centre at frame 1001 is at column 95.8, row 196.8 (meta.json per_frame).
+        let picked = try Self.run(["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png"]
+                                  + Self.demoLens + ["--focus", "@96,197", "--output", folder + "/p.png"])
+        #expect(picked.status == 0, "\(picked.stderr)")
+        let line = picked.stdout
+        let focus = Double(line.split(separator: "(focus ")[1].split(separator: " ")[0])!
+        #expect(focus > 1.15 && focus < 1.35, "picked \(focus) m, the ball is at 1.2-1.3 m")
+    }
+
+    @Test func focusKeyErrorsNameTheProblem() throws {
+        let base = ["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png"] + Self.demoLens
+            + ["--output", "/tmp/never.png"]
+        let easing = try Self.run(base + ["--focus", "1:2", "--focus", "5:3:ease-inn"])
+        #expect(easing.status == 2)
+        #expect(easing.stderr.contains("--focus \"5:3:ease-inn\": unknown easing \"ease-inn\"; expected one of linear, hold"))
+        let twice = try Self.run(base + ["--focus", "1:2", "--focus", "1:3"])
+        #expect(twice.status == 2 && twice.stderr.contains("two focus keys at frame 1"))
+        let point = try Self.run(base + ["--focus", "1:@3"])
+        #expect(point.status == 2 && point.stderr.contains("a point is @X,Y in pixels"))
     }
 
     @Test func badInputExitsWithTwoAndNamesTheProblem() throws {
