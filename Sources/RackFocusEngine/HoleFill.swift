@@ -9,87 +9,109 @@ enum HoleFill {
     ///   - weight: width × height weights in [0, 1].
     /// - Returns: values everywhere (unchanged where weight == 1).
     static func pullPush(values: [SIMD4<Float>], weight: [Float], width: Int, height: Int) -> [SIMD4<Float>] {
-        // Pull: halve until one pixel remains. Each level stores weighted averages and min(1, Σw).
-        var levels: [(v: [SIMD4<Float>], w: [Float], width: Int, height: Int)] = [(values, weight, width, height)]
-        while levels.last!.width > 1 || levels.last!.height > 1 {
-            let fine = levels.last!
-            let w2 = (fine.width + 1) / 2
-            let h2 = (fine.height + 1) / 2
-            var v = [SIMD4<Float>](repeating: .zero, count: w2 * h2)
-            var w = [Float](repeating: 0, count: w2 * h2)
-            for y in 0..<h2 {
-                for x in 0..<w2 {
-                    var sum = SIMD4<Float>.zero
-                    var total: Float = 0
-                    for sy in (2 * y)..<min(2 * y + 2, fine.height) {
-                        for sx in (2 * x)..<min(2 * x + 2, fine.width) {
-                            let weight = fine.w[sy * fine.width + sx]
-                            sum += fine.v[sy * fine.width + sx] * weight
-                            total += weight
-                        }
+        // Level sizes, finest first, down to 1 x 1.
+        var sizes = [(width, height)]
+        while sizes.last!.0 > 1 || sizes.last!.1 > 1 {
+            let (w, h) = sizes.last!
+            sizes.append(((w + 1) / 2, (h + 1) / 2))
+        }
+        var offsets = [0]
+        for (w, h) in sizes { offsets.append(offsets.last! + w * h) }
+        let total = offsets.last!
+        let v = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: total)
+        let wt = UnsafeMutablePointer<Float>.allocate(capacity: total)
+        defer { v.deallocate(); wt.deallocate() }
+        values.withUnsafeBufferPointer { v.initialize(from: $0.baseAddress!, count: width * height) }
+        weight.withUnsafeBufferPointer { wt.initialize(from: $0.baseAddress!, count: width * height) }
+        // Pull: each coarser cell holds the weighted average of its 2 x 2 children and min(1, Σw).
+        for l in 1..<sizes.count {
+            let (fw, fh) = sizes[l - 1]
+            let (cw, ch) = sizes[l]
+            let fv = v + offsets[l - 1], fwt = wt + offsets[l - 1]
+            let cv = v + offsets[l], cwt = wt + offsets[l]
+            for y in 0..<ch {
+                let y0 = 2 * y, y1 = min(2 * y + 1, fh - 1)
+                for x in 0..<cw {
+                    let x0 = 2 * x, x1 = min(2 * x + 1, fw - 1)
+                    var sum = fv[y0 * fw + x0] * fwt[y0 * fw + x0]
+                    var total = fwt[y0 * fw + x0]
+                    if x1 != x0 { sum += fv[y0 * fw + x1] * fwt[y0 * fw + x1]; total += fwt[y0 * fw + x1] }
+                    if y1 != y0 {
+                        sum += fv[y1 * fw + x0] * fwt[y1 * fw + x0]; total += fwt[y1 * fw + x0]
+                        if x1 != x0 { sum += fv[y1 * fw + x1] * fwt[y1 * fw + x1]; total += fwt[y1 * fw + x1] }
                     }
-                    if total > 0 {
-                        v[y * w2 + x] = sum / total
-                        w[y * w2 + x] = min(1, total)
-                    }
+                    cv[y * cw + x] = total > 0 ? sum / total : .zero
+                    cwt[y * cw + x] = min(1, total)
                 }
             }
-            levels.append((v, w, w2, h2))
         }
         // Push: blend each level's holes with the bilinearly upsampled coarser level.
-        for l in stride(from: levels.count - 2, through: 0, by: -1) {
-            let coarse = levels[l + 1]
-            var fine = levels[l]
-            for y in 0..<fine.height {
-                // Position of this row's centre in the coarse grid.
+        for l in stride(from: sizes.count - 2, through: 0, by: -1) {
+            let (fw, fh) = sizes[l]
+            let (cw, ch) = sizes[l + 1]
+            let fv = v + offsets[l], fwt = wt + offsets[l]
+            let cv = v + offsets[l + 1]
+            for y in 0..<fh {
                 let cy = (Float(y) + 0.5) / 2 - 0.5
-                let y0 = max(0, min(coarse.height - 1, Int(cy.rounded(.down))))
-                let y1 = min(coarse.height - 1, y0 + 1)
+                let y0 = max(0, min(ch - 1, Int(cy.rounded(.down))))
+                let y1 = min(ch - 1, y0 + 1)
                 let fy = max(0, min(1, cy - Float(y0)))
-                for x in 0..<fine.width {
-                    let index = y * fine.width + x
-                    let w = fine.w[index]
+                for x in 0..<fw {
+                    let index = y * fw + x
+                    let w = fwt[index]
                     if w >= 1 { continue }
                     let cx = (Float(x) + 0.5) / 2 - 0.5
-                    let x0 = max(0, min(coarse.width - 1, Int(cx.rounded(.down))))
-                    let x1 = min(coarse.width - 1, x0 + 1)
+                    let x0 = max(0, min(cw - 1, Int(cx.rounded(.down))))
+                    let x1 = min(cw - 1, x0 + 1)
                     let fx = max(0, min(1, cx - Float(x0)))
-                    let top = coarse.v[y0 * coarse.width + x0] * (1 - fx) + coarse.v[y0 * coarse.width + x1] * fx
-                    let bottom = coarse.v[y1 * coarse.width + x0] * (1 - fx) + coarse.v[y1 * coarse.width + x1] * fx
-                    let up = top * (1 - fy) + bottom * fy
-                    fine.v[index] = fine.v[index] * w + up * (1 - w)
-                    fine.w[index] = 1
+                    let top = cv[y0 * cw + x0] * (1 - fx) + cv[y0 * cw + x1] * fx
+                    let bottom = cv[y1 * cw + x0] * (1 - fx) + cv[y1 * cw + x1] * fx
+                    fv[index] = fv[index] * w + (top * (1 - fy) + bottom * fy) * (1 - w)
+                    fwt[index] = 1
                 }
             }
-            levels[l] = fine
         }
-        return levels[0].v
+        return Array(UnsafeBufferPointer(start: v, count: width * height))
     }
 
     /// Chebyshev dilation of a mask by `radius` pixels (separable running counts; O(pixels)).
     static func dilate(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
         guard radius > 0 else { return mask }
         var horizontal = [Bool](repeating: false, count: mask.count)
-        for y in 0..<height {
-            var count = 0
-            let row = y * width
-            for x in 0..<min(width, radius) where mask[row + x] { count += 1 }
-            for x in 0..<width {
-                if x + radius < width && mask[row + x + radius] { count += 1 }
-                if x - radius - 1 >= 0 && mask[row + x - radius - 1] { count -= 1 }
-                horizontal[row + x] = count > 0
-            }
-        }
         var out = [Bool](repeating: false, count: mask.count)
-        for x in 0..<width {
-            var count = 0
-            for y in 0..<min(height, radius) where horizontal[y * width + x] { count += 1 }
+        mask.withUnsafeBufferPointer { m in
+        horizontal.withUnsafeMutableBufferPointer { h in
+        out.withUnsafeMutableBufferPointer { o in
             for y in 0..<height {
-                if y + radius < height && horizontal[(y + radius) * width + x] { count += 1 }
-                if y - radius - 1 >= 0 && horizontal[(y - radius - 1) * width + x] { count -= 1 }
-                out[y * width + x] = count > 0
+                var count = 0
+                let row = y * width
+                for x in 0..<min(width, radius) where m[row + x] { count += 1 }
+                for x in 0..<width {
+                    if x + radius < width && m[row + x + radius] { count += 1 }
+                    if x - radius - 1 >= 0 && m[row + x - radius - 1] { count -= 1 }
+                    h[row + x] = count > 0
+                }
             }
-        }
+            // Vertical pass row by row (cache-friendly): a running count per column.
+            var counts = [Int32](repeating: 0, count: width)
+            counts.withUnsafeMutableBufferPointer { c in
+                for y in 0..<min(height, radius) {
+                    for x in 0..<width where h[y * width + x] { c[x] += 1 }
+                }
+                for y in 0..<height {
+                    if y + radius < height {
+                        let row = (y + radius) * width
+                        for x in 0..<width where h[row + x] { c[x] += 1 }
+                    }
+                    if y - radius - 1 >= 0 {
+                        let row = (y - radius - 1) * width
+                        for x in 0..<width where h[row + x] { c[x] -= 1 }
+                    }
+                    let row = y * width
+                    for x in 0..<width { o[row + x] = c[x] > 0 }
+                }
+            }
+        }}}
         return out
     }
 }
