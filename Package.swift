@@ -7,6 +7,7 @@
 //   RackFocusEngine  -> RackFocusCore              (no file I/O, no C)
 //   RackFocusIO      -> RackFocusCore, CCodecShims (codecs, sequences, atomic writes)
 //   RackFocusTimeline                              (focus keyframes, easing, focus picking; pure)
+//   RackFocusCompare -> RackFocusCore, RackFocusIO (frame differences, reports for CI)
 //   CCodecShims      -> CPNG, CJPEG, CZlib         (the only code that calls setjmp/longjmp)
 import PackageDescription
 
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "RackFocusEngine", targets: ["RackFocusEngine"]),
         .library(name: "RackFocusIO", targets: ["RackFocusIO"]),
         .library(name: "RackFocusTimeline", targets: ["RackFocusTimeline"]),
+        .library(name: "RackFocusCompare", targets: ["RackFocusCompare"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,10 +36,11 @@ let package = Package(
         .target(name: "RackFocusEngine", dependencies: ["RackFocusCore"]),
         .target(name: "RackFocusIO", dependencies: ["RackFocusCore", "CCodecShims"]),
         .target(name: "RackFocusTimeline"),
+        .target(name: "RackFocusCompare", dependencies: ["RackFocusCore", "RackFocusIO"]),
         .target(
             name: "RackFocusCLI",
             dependencies: [
-                "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline",
+                "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusCompare",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"]),
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "RackFocusIOTests", dependencies: ["RackFocusIO", "RackFocusCore"]),
         .testTarget(name: "RackFocusEngineTests", dependencies: ["RackFocusEngine", "RackFocusCore"]),
         .testTarget(name: "RackFocusTimelineTests", dependencies: ["RackFocusTimeline"]),
+        .testTarget(name: "RackFocusCompareTests", dependencies: ["RackFocusCompare", "RackFocusCore"]),
         .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusIO", "RackFocusCore"]),
     ],
     swiftLanguageModes: [.v6]

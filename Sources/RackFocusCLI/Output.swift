@@ -17,3 +17,6 @@ func printError(_ text: String) {
 
 /// Whether standard error is a terminal (progress bars) or a pipe/CI log (plain lines).
 var standardErrorIsTerminal: Bool { isatty(2) != 0 }
+
+/// Whether standard output is a terminal (tables) or a pipe/CI log (plain lines).
+var standardOutputIsTerminal: Bool { isatty(1) != 0 }
