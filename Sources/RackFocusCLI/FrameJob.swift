@@ -17,15 +17,15 @@ struct FrameJob {
         var disparity: [Float]
     }
 
-    init(inputs: InputOptions, outputPattern: String) throws {
+    init(rgb rgbPath: String, depth depthPath: String, frames frameText: String?, output outputPath: String) throws {
         do {
-            rgb = try SequencePattern(inputs.rgb)
-            depth = try SequencePattern(inputs.depth)
-            output = try SequencePattern(outputPattern)
+            rgb = try SequencePattern(rgbPath)
+            depth = try SequencePattern(depthPath)
+            output = try SequencePattern(outputPath)
         } catch {
             throw ValidationError(error.description)
         }
-        if let text = inputs.frames {
+        if let text = frameText {
             do { frames = try FrameRange(parsing: text).frames } catch { throw ValidationError(error.description) }
         } else if !rgb.isStill {
             frames = rgb.framesOnDisk()

@@ -21,7 +21,14 @@ struct RenderCommand: ParsableCommand {
 
             Blur is computed in linear light; 8/16-bit inputs are decoded from sRGB and outputs encoded to \
             sRGB (PFM output stays linear float).
+
+            Frames are read, rendered and written at the same time (three stages), using every core. On a \
+            terminal a progress bar shows frames, frames/s and ETA; otherwise one line per frame. Exit codes: \
+            0 done, 1 the render failed, 2 bad usage or bad input.
             """)
+
+    @Argument(help: ArgumentHelp("A JSON shot file (see README, \"Shot files\"). Options given here override its values.", valueName: "SHOT.json"))
+    var shot: String?
 
     @OptionGroup var inputs: InputOptions
     @OptionGroup var depth: DepthOptions
@@ -53,12 +60,17 @@ struct RenderCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        guard shot == nil else { return }  // validated once the shot file is merged in
+        guard inputs.rgb != nil, inputs.depth != nil, output.output != nil else {
+            throw ValidationError("give --rgb, --depth and --output (or a shot file)")
+        }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         guard (1...64).contains(layers) else { throw ValidationError("--layers must be 1 to 64") }
         _ = try focusTrack()
         guard (0...64).contains(pickRadius) else { throw ValidationError("--pick-radius must be 0 to 64") }
-        _ = try lens.model(depth: depth)
+        _ = try lens.lens(depth: depth)
         _ = try bokeh.shape()
+        _ = try output.writeOptions()
     }
 
     /// The focus track from `--focus`, `--ease` and `--interpolation`.
@@ -112,32 +124,40 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        Interrupts.install()
-        let interpretation = try depth.interpretation()
-        let settings = DefocusSettings(
-            lens: try lens.model(depth: depth), maximumRadius: lens.maximum, aperture: try bokeh.shape(),
-            highlights: bokeh.highlightBoost(), threads: threads, maximumLayers: layers)
-        let engine = DefocusEngine(settings: settings)
-        let track = try focusTrack()
-        let picker = FocusPicker(radius: pickRadius)
-        let job = try FrameJob(inputs: inputs, outputPattern: output.output)
-        let typicalFocus = track.focus(at: job.frames[0]) { _, _ in 2 }
-        for frame in job.frames {
-            let loaded = try job.load(frame: frame, interpretation: interpretation)
-            // Point keys are picked on this frame's own depth (focus follows a moving subject).
-            let focusDistance = track.focus(at: frame) { x, y in
-                picker.distance(x: x, y: y, disparity: loaded.disparity, width: loaded.colour.width, height: loaded.colour.height)
+        if let shot {
+            // The shot file's settings, then the command line's (which replace the file's option by option).
+            let given = CommandLine.arguments.dropFirst()
+            let fileArguments: [String]
+            do { fileArguments = try ShotFile.arguments(from: shot) } catch let error as ShotFile.Error {
+                throw ImageFileError(path: error.path, kind: .corrupt, message: error.message)
             }
-            let prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus)
-            let result = engine.render(prepared, focusDistance: focusDistance)
-            let path = job.output.path(for: frame)
-            try job.guardInputs.checkOutput(path)
-            try ImageFile.write(result, to: path, options: output.writeOptions())
-            if !quiet {
-                let shown = (focusDistance * 1000).rounded() / 1000
-                print("frame \(frame): wrote \(path) (focus \(shown) m, \(prepared.layerCount) layers)")
+            let cli = Array(given.drop { $0 != "render" }.dropFirst()).filter { $0 != shot }
+            let overridden = ShotFile.optionsGiven(cli)
+            var merged: [String] = []
+            var index = 0
+            while index < fileArguments.count {
+                let option = fileArguments[index]
+                let takesValue = index + 1 < fileArguments.count && !fileArguments[index + 1].hasPrefix("--")
+                if !overridden.contains(String(option.dropFirst(2))) {
+                    merged.append(option)
+                    if takesValue { merged.append(fileArguments[index + 1]) }
+                }
+                index += takesValue ? 2 : 1
             }
+            var command = try RenderCommand.parse(merged + cli)
+            try command.run()
+            return
         }
+        Interrupts.install()
+        let settings = DefocusSettings(
+            lens: try lens.lens(depth: depth).model(at: 0), maximumRadius: lens.maximum, aperture: try bokeh.shape(),
+            highlights: bokeh.highlightBoost(), threads: threads, maximumLayers: layers)
+        let job = try FrameJob(rgb: inputs.rgb!, depth: inputs.depth!, frames: inputs.frames, output: output.output!)
+        let pipeline = RenderPipeline(
+            job: job, engine: DefocusEngine(settings: settings), interpretation: try depth.interpretation(),
+            focus: try focusTrack(), picker: FocusPicker(radius: pickRadius), lens: try lens.lens(depth: depth),
+            writeOptions: try output.writeOptions(), skipExisting: output.skipExisting, quiet: quiet)
+        try pipeline.run()
     }
 }
 

@@ -2,13 +2,14 @@ import ArgumentParser
 import RackFocusCore
 import RackFocusEngine
 import RackFocusIO
+import RackFocusTimeline
 
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("RGB image or sequence pattern (name.%04d.png or name.####.png).", valueName: "PATH"))
-    var rgb: String
+    var rgb: String?
 
     @Option(help: ArgumentHelp("Depth image or sequence pattern (PNG 8/16-bit or PFM float).", valueName: "PATH"))
-    var depth: String
+    var depth: String?
 
     @Option(help: ArgumentHelp("Frames to render: 1001-1048, 1-100x2, 1,5,9. Default: the frames of the RGB sequence on disk, or frame 1 for a still.", valueName: "RANGE"))
     var frames: String?
@@ -51,8 +52,8 @@ struct LensOptions: ParsableArguments {
     @Option(name: .customLong("focal-length"), help: ArgumentHelp("Focal length in mm (physical lens).", valueName: "MM"))
     var focalLength: Double?
 
-    @Option(help: ArgumentHelp("Aperture f-number (physical lens), e.g. 2.8.", valueName: "N"))
-    var fstop: Double?
+    @Option(help: ArgumentHelp("Aperture f-number (physical lens), e.g. 2.8; or keys FRAME:N[:EASING], repeated, to pull the aperture too.", valueName: "N"))
+    var fstop: [String] = []
 
     @Option(name: .customLong("sensor-width"), help: ArgumentHelp("Sensor (film back) width in mm.", valueName: "MM"))
     var sensorWidth: Double = 36
@@ -60,8 +61,8 @@ struct LensOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Focus breathing: on (Potmesil-Chakravarty, as Blender) or off (fixed field of view, an ideal thin lens).", valueName: "on|off"))
     var breathing: String = "on"
 
-    @Option(help: ArgumentHelp("Artistic lens (Nuke ZDefocus size): blur radius in px of a point at infinity. Replaces the physical lens.", valueName: "PX"))
-    var size: Double?
+    @Option(help: ArgumentHelp("Artistic lens (Nuke ZDefocus size): blur radius in px of a point at infinity; or keys FRAME:PX[:EASING]. Replaces the physical lens.", valueName: "PX"))
+    var size: [String] = []
 
     @Option(help: ArgumentHelp("Artistic lens: depth of the in-focus band around the focal plane, in depth units.", valueName: "DIST"))
     var dof: Double = 0
@@ -69,25 +70,62 @@ struct LensOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Largest blur radius in px (Nuke maximum, Blender blur_max).", valueName: "PX"))
     var maximum: Double = 32
 
-    func model(depth: DepthOptions) throws -> LensModel {
+    /// The lens at each frame (the f-number or artistic size may be keyframed).
+    func lens(depth: DepthOptions) throws -> LensTrack {
         guard maximum > 0 && maximum <= 512 else { throw ValidationError("--maximum must be between 0 and 512 px") }
         let interpretation = try depth.interpretation()
+        func track(_ texts: [String], _ name: String, positive: Bool) throws -> ValueTrack {
+            let t: ValueTrack
+            do { t = try ValueTrack(parsing: texts, name: name) } catch { throw ValidationError(error.description) }
+            for key in t.keys where positive ? !(key.value > 0) : !(key.value >= 0) {
+                throw ValidationError("\(name) must be \(positive ? "positive" : "0 or more"), got \(key.value)")
+            }
+            return t
+        }
         if interpretation.math == .direct || interpretation.math == .negativeDirect {
-            return .direct(size: size ?? 1)
+            return LensTrack(kind: .direct, values: size.isEmpty ? ValueTrack(constant: 1) : try track(size, "--size", positive: false))
         }
-        if let size {
-            guard size >= 0 else { throw ValidationError("--size must be 0 or more") }
+        if !size.isEmpty {
             guard dof >= 0 else { throw ValidationError("--dof must be 0 or more") }
-            return .artistic(size: size, dof: dof * interpretation.metresPerUnit)
+            return LensTrack(kind: .artistic(dof: dof * interpretation.metresPerUnit), values: try track(size, "--size", positive: false))
         }
-        guard let focalLength, let fstop else {
+        guard let focalLength, !fstop.isEmpty else {
             throw ValidationError("give a physical lens (--focal-length MM --fstop N [--sensor-width MM]) or an artistic one (--size PX)")
         }
-        guard focalLength > 0, fstop > 0, sensorWidth > 0 else {
-            throw ValidationError("--focal-length, --fstop and --sensor-width must be positive")
+        guard focalLength > 0, sensorWidth > 0 else {
+            throw ValidationError("--focal-length and --sensor-width must be positive")
         }
         guard breathing == "on" || breathing == "off" else { throw ValidationError("--breathing takes on or off") }
-        return .thinLens(focalLength: focalLength, fNumber: fstop, sensorWidth: sensorWidth, breathing: breathing == "on")
+        return LensTrack(kind: .thinLens(focalLength: focalLength, sensorWidth: sensorWidth, breathing: breathing == "on"),
+                         values: try track(fstop, "--fstop", positive: true))
+    }
+}
+
+/// A lens whose f-number (or artistic size) may change over the shot.
+struct LensTrack {
+    enum Kind {
+        case thinLens(focalLength: Double, sensorWidth: Double, breathing: Bool)
+        case artistic(dof: Double)
+        case direct
+    }
+    let kind: Kind
+    /// f-number, or size in px.
+    let values: ValueTrack
+
+    func model(at frame: Int) -> LensModel {
+        let v = values.value(at: frame)
+        switch kind {
+        case let .thinLens(f, sensor, breathing): return .thinLens(focalLength: f, fNumber: v, sensorWidth: sensor, breathing: breathing)
+        case let .artistic(dof): return .artistic(size: v, dof: dof)
+        case .direct: return .direct(size: v)
+        }
+    }
+
+    /// "f/2.8" or "size 20 px", for logs.
+    func describe(at frame: Int) -> String {
+        let v = (values.value(at: frame) * 1000).rounded() / 1000
+        if case .thinLens = kind { return "f/\(v)" }
+        return "size \(v) px"
     }
 }
 
@@ -132,7 +170,10 @@ struct BokehOptions: ParsableArguments {
 
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output file or pattern (.png, .jpg, .pfm). Written atomically; never over an input.", valueName: "PATH"))
-    var output: String
+    var output: String?
+
+    @Flag(name: .customLong("skip-existing"), help: "Skip frames whose output file exists (resume an interrupted render; a file exists only once fully written).")
+    var skipExisting = false
 
     @Option(name: .customLong("bit-depth"), help: "PNG output bit depth: 8 or 16.")
     var bitDepth: Int = 8

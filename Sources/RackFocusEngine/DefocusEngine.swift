@@ -43,14 +43,15 @@ public final class DefocusEngine: Sendable {
         render(prepare(colour: colour, disparity: disparity, typicalFocus: focusDistance), focusDistance: focusDistance)
     }
 
-    /// The blur model used for `focusDistance` on this frame.
-    public func circleOfConfusion(focusDistance: Double, width: Int) -> CircleOfConfusion {
-        settings.lens.circleOfConfusion(focus: focusDistance, imageWidth: width, maximumRadius: settings.maximumRadius)
+    /// The blur model used for `focusDistance` on this frame (with `lens`, or the settings' lens).
+    public func circleOfConfusion(focusDistance: Double, width: Int, lens: LensModel? = nil) -> CircleOfConfusion {
+        (lens ?? settings.lens).circleOfConfusion(focus: focusDistance, imageWidth: width, maximumRadius: settings.maximumRadius)
     }
 
     /// Renders a prepared frame focused at `focusDistance` (metres). Returns linear RGB.
-    public func render(_ frame: PreparedFrame, focusDistance: Double) -> PlanarImage {
-        let coc = circleOfConfusion(focusDistance: focusDistance, width: frame.width)
+    /// - Parameter lens: this frame's lens when it changes over the shot; default `settings.lens`.
+    public func render(_ frame: PreparedFrame, focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
+        let coc = circleOfConfusion(focusDistance: focusDistance, width: frame.width, lens: lens)
         return splat(frame, levelEntries(frame, coc: coc))
     }
 

@@ -38,7 +38,9 @@ extension DefocusEngine {
     ///   - colour: linear-light image with at least 3 channels (R, G, B; more are ignored).
     ///   - disparity: width × height disparities (1/m), e.g. from `DepthInterpretation.disparity`.
     ///   - typicalFocus: a focus distance of the shot (metres); only the artistic lens uses it, to size layers.
-    public func prepare(colour image: PlanarImage, disparity: [Float], typicalFocus: Double = 2) -> PreparedFrame {
+    ///   - lens: this frame's lens when it changes over the shot (keyframed aperture); default `settings.lens`.
+    public func prepare(colour image: PlanarImage, disparity: [Float], typicalFocus: Double = 2,
+                        lens: LensModel? = nil) -> PreparedFrame {
         precondition(image.channels >= 3, "colour needs R, G and B")
         precondition(disparity.count == image.pixelCount, "depth and colour sizes differ")
         let width = image.width
@@ -56,7 +58,7 @@ extension DefocusEngine {
             }
         }
 
-        let scale = Float(settings.lens.layerScale(imageWidth: width, typicalFocus: typicalFocus))
+        let scale = Float((lens ?? settings.lens).layerScale(imageWidth: width, typicalFocus: typicalFocus))
         let layers = DepthLayers(disparity: disparity, pixelsPerDisparity: scale,
                                  layerThickness: settings.layerThickness, maximumLayers: settings.maximumLayers)
         var layerOf = [Int32](repeating: 0, count: count)

@@ -102,3 +102,16 @@ import Testing
         #expect(abs(picker.distance(x: 500, y: -3, disparity: disparity, width: w, height: h) - 5) < 1e-5)  // clamped into the image
     }
 }
+
+@Suite struct ValueTrackTests {
+    @Test func keyedValues() throws {
+        let track = try ValueTrack(parsing: ["1001:2", "1011:4:ease-in"], name: "--fstop")
+        #expect(track.value(at: 990) == 2 && track.value(at: 1001) == 2)
+        #expect(abs(track.value(at: 1006) - (2 + 2 * 0.125)) < 1e-12)
+        #expect(track.value(at: 2000) == 4)
+        #expect(try ValueTrack(parsing: ["2.8"], name: "--fstop").isConstant)
+        let error = #expect(throws: FocusTrack.Error.self) { try ValueTrack(parsing: ["1:2", "x"], name: "--fstop") }
+        #expect(error?.description == "--fstop \"x\": expected a number, or keys FRAME:VALUE[:EASING]")
+        #expect(throws: FocusTrack.Error.self) { try ValueTrack(parsing: ["1:2", "1:3"], name: "--fstop") }
+    }
+}

@@ -1,0 +1,184 @@
+import Dispatch
+import RackFocusCore
+import RackFocusEngine
+import RackFocusIO
+import RackFocusTimeline
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Renders a shot as a three-stage stream: frame n + 1 is read and decoded while frame n renders
+/// (on every core) and frame n − 1 is encoded and written. At most one frame is being read, one
+/// rendered and two written at a time, so memory does not grow with the sequence length.
+final class RenderPipeline {
+    let job: FrameJob
+    let engine: DefocusEngine
+    let interpretation: DepthInterpretation
+    let focus: FocusTrack
+    let picker: FocusPicker
+    let lens: LensTrack
+    let writeOptions: WriteOptions
+    let skipExisting: Bool
+    let quiet: Bool
+
+    init(job: FrameJob, engine: DefocusEngine, interpretation: DepthInterpretation, focus: FocusTrack,
+         picker: FocusPicker, lens: LensTrack, writeOptions: WriteOptions, skipExisting: Bool, quiet: Bool) {
+        self.job = job
+        self.engine = engine
+        self.interpretation = interpretation
+        self.focus = focus
+        self.picker = picker
+        self.lens = lens
+        self.writeOptions = writeOptions
+        self.skipExisting = skipExisting
+        self.quiet = quiet
+    }
+
+    /// The focus distance (metres) and lens of `frame`, given that frame's depth.
+    func resolve(frame: Int, disparity: [Float], width: Int, height: Int) -> (focus: Double, lens: LensModel) {
+        let distance = focus.focus(at: frame) { x, y in
+            picker.distance(x: x, y: y, disparity: disparity, width: width, height: height)
+        }
+        return (distance, lens.model(at: frame))
+    }
+
+    func run() throws {
+        let job = self.job
+        let frames = skipExisting ? job.frames.filter { !FileSystem.exists(job.output.path(for: $0)) } : job.frames
+        let skipped = job.frames.count - frames.count
+        let progress = Progress(total: frames.count, quiet: quiet)
+        let reader = DispatchQueue(label: "rackfocus.read")
+        let writer = DispatchQueue(label: "rackfocus.write")
+        let writeSlots = DispatchSemaphore(value: 2)
+        let failure = Failure()
+        let interpretation = self.interpretation
+
+        func load(_ frame: Int) -> Pending<FrameJob.Loaded> {
+            let pending = Pending<FrameJob.Loaded>()
+            reader.async {
+                pending.finish(Result { try job.load(frame: frame, interpretation: interpretation) })
+            }
+            return pending
+        }
+
+        let typicalFocus = focus.focus(at: job.frames[0]) { _, _ in 2 }
+        var next = frames.first.map(load)
+        defer { writer.sync {} }  // whatever happens, frames already rendered are written completely
+        for (index, frame) in frames.enumerated() {
+            let current = next!
+            next = index + 1 < frames.count ? load(frames[index + 1]) : nil
+            let loaded = try current.wait()
+            let (distance, frameLens) = resolve(frame: frame, disparity: loaded.disparity,
+                                                width: loaded.colour.width, height: loaded.colour.height)
+            let prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus,
+                                          lens: frameLens)
+            let result = engine.render(prepared, focusDistance: distance, lens: frameLens)
+            let path = job.output.path(for: frame)
+            try job.guardInputs.checkOutput(path)
+            writeSlots.wait()
+            if let error = failure.error { throw error }
+            let options = writeOptions
+            let description = "focus \((distance * 1000).rounded() / 1000) m, \(lens.describe(at: frame))"
+            writer.async {
+                do {
+                    try ImageFile.write(result, to: path, options: options)
+                    progress.frameWritten(frame: frame, path: path, detail: description)
+                } catch {
+                    failure.record(RenderFailure(description: "frame \(frame): \(error)"))
+                }
+                writeSlots.signal()
+            }
+        }
+        writer.sync {}
+        if let error = failure.error { throw error }
+        progress.finish(skipped: skipped, pattern: job.output.text)
+    }
+}
+
+/// A value produced on another queue.
+final class Pending<T>: @unchecked Sendable {
+    private var result: Result<T, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    func finish(_ value: Result<T, Error>) {
+        result = value
+        done.signal()
+    }
+
+    func wait() throws -> T {
+        done.wait()
+        return try result!.get()
+    }
+}
+
+/// The first error of a background stage.
+final class Failure: @unchecked Sendable {
+    private var first: Error?
+    private var lock = pthread_mutex_t()
+    init() { pthread_mutex_init(&lock, nil) }
+
+    func record(_ error: Error) {
+        pthread_mutex_lock(&lock)
+        if first == nil { first = error }
+        pthread_mutex_unlock(&lock)
+    }
+
+    var error: Error? {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        return first
+    }
+}
+
+/// Progress: a bar on a terminal (standard error), one line per frame otherwise, a summary at the end.
+final class Progress: @unchecked Sendable {
+    let total: Int
+    let quiet: Bool
+    let bar: Bool
+    let start = DispatchTime.now()
+    private var done = 0
+
+    init(total: Int, quiet: Bool) {
+        self.total = total
+        self.quiet = quiet
+        bar = !quiet && standardErrorIsTerminal
+    }
+
+    var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+
+    /// Called on the writer queue, in frame order.
+    func frameWritten(frame: Int, path: String, detail: String) {
+        done += 1
+        guard !quiet else { return }
+        if bar {
+            let rate = Double(done) / max(elapsed, 1e-9)
+            let remaining = Double(total - done) / max(rate, 1e-9)
+            let width = 30
+            let filled = total == 0 ? width : width * done / total
+            let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+                + "] \(done)/\(total) frames  \(String(format: "%.2f", rate)) fps  ETA \(Self.clock(remaining))  frame \(frame) (\(detail))   "
+            _ = line.withCString { write(2, $0, strlen($0)) }
+        } else {
+            print("frame \(frame): wrote \(path) (\(detail))")
+        }
+    }
+
+    func finish(skipped: Int, pattern: String) {
+        if bar { _ = "\n".withCString { write(2, $0, 1) } }
+        guard !quiet else { return }
+        let seconds = elapsed
+        var line = "rendered \(done) frame\(done == 1 ? "" : "s") in \(String(format: "%.2f", seconds)) s"
+        line += " (\(String(format: "%.2f", Double(done) / max(seconds, 1e-9))) frames/s) to \(pattern)"
+        if skipped > 0 { line += "; skipped \(skipped) existing" }
+        print(line)
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "--:--" }
+        let s = Int(seconds.rounded())
+        return String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

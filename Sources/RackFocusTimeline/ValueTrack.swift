@@ -1,0 +1,69 @@
+/// A number over time (an aperture's f-number, an artistic blur size): keyframes at frame numbers
+/// with eased, linear interpolation between them and holds before the first and after the last.
+public struct ValueTrack: Sendable, Equatable {
+    public struct Key: Sendable, Equatable {
+        public var frame: Int
+        public var value: Double
+        /// Easing of the segment that ends at this key (nil: linear).
+        public var easing: Easing?
+
+        public init(frame: Int, value: Double, easing: Easing? = nil) {
+            self.frame = frame
+            self.value = value
+            self.easing = easing
+        }
+    }
+
+    public private(set) var keys: [Key]
+
+    public init(keys: [Key]) throws(FocusTrack.Error) {
+        guard !keys.isEmpty else { throw FocusTrack.Error(description: "no value given") }
+        let sorted = keys.sorted { $0.frame < $1.frame }
+        for i in 1..<max(1, sorted.count) where sorted[i].frame == sorted[i - 1].frame {
+            throw FocusTrack.Error(description: "two keys at frame \(sorted[i].frame)")
+        }
+        self.keys = sorted
+    }
+
+    public init(constant value: Double) {
+        keys = [Key(frame: 0, value: value)]
+    }
+
+    public var isConstant: Bool { keys.count == 1 }
+
+    public func value(at frame: Int) -> Double {
+        if frame <= keys[0].frame { return keys[0].value }
+        if frame >= keys[keys.count - 1].frame { return keys[keys.count - 1].value }
+        var index = 1
+        while keys[index].frame <= frame { index += 1 }
+        let a = keys[index - 1], b = keys[index]
+        let t = (b.easing ?? .linear)(Double(frame - a.frame) / Double(b.frame - a.frame))
+        return a.value + (b.value - a.value) * t
+    }
+
+    /// Parses "2.8" (constant) or repeated "FRAME:VALUE[:EASING]" texts; `name` is used in messages.
+    public init(parsing texts: [String], name: String) throws(FocusTrack.Error) {
+        var keys: [Key] = []
+        for text in texts {
+            let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 1 {
+                guard texts.count == 1, let v = Double(parts[0]), v.isFinite else {
+                    throw FocusTrack.Error(description: "\(name) \"\(text)\": expected a number, or keys FRAME:VALUE[:EASING]")
+                }
+                keys.append(Key(frame: 0, value: v))
+                continue
+            }
+            guard let frame = Int(parts[0]), let v = Double(parts[1]), v.isFinite else {
+                throw FocusTrack.Error(description: "\(name) \"\(text)\": expected FRAME:VALUE[:EASING]")
+            }
+            var easing: Easing?
+            if parts.count == 3 {
+                do { easing = try Easing(parsing: parts[2]) } catch {
+                    throw FocusTrack.Error(description: "\(name) \"\(text)\": \(error.description)")
+                }
+            }
+            keys.append(Key(frame: frame, value: v, easing: easing))
+        }
+        try self.init(keys: keys)
+    }
+}
