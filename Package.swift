@@ -8,6 +8,7 @@
 //   RackFocusIO      -> RackFocusCore, CCodecShims (codecs, sequences, atomic writes)
 //   RackFocusTimeline                              (focus keyframes, easing, focus picking; pure)
 //   RackFocusCompare -> RackFocusCore, RackFocusIO (frame differences, reports for CI)
+//   RackFocusDraw    -> RackFocusCore              (a canvas and bitmap font for plots and sheets)
 //   CCodecShims      -> CPNG, CJPEG, CZlib         (the only code that calls setjmp/longjmp)
 import PackageDescription
 
@@ -37,10 +38,11 @@ let package = Package(
         .target(name: "RackFocusIO", dependencies: ["RackFocusCore", "CCodecShims"]),
         .target(name: "RackFocusTimeline"),
         .target(name: "RackFocusCompare", dependencies: ["RackFocusCore", "RackFocusIO"]),
+        .target(name: "RackFocusDraw", dependencies: ["RackFocusCore"]),
         .target(
             name: "RackFocusCLI",
             dependencies: [
-                "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusCompare",
+                "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusCompare", "RackFocusDraw",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"]),

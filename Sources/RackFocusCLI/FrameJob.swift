@@ -17,11 +17,12 @@ struct FrameJob {
         var disparity: [Float]
     }
 
-    init(rgb rgbPath: String, depth depthPath: String, frames frameText: String?, output outputPath: String) throws {
+    /// - Parameter outputPath: nil when nothing is written (`plan`).
+    init(rgb rgbPath: String, depth depthPath: String, frames frameText: String?, output outputPath: String?) throws {
         do {
             rgb = try SequencePattern(rgbPath)
             depth = try SequencePattern(depthPath)
-            output = try SequencePattern(outputPath)
+            output = try SequencePattern(outputPath ?? "")
         } catch {
             throw ValidationError(error.description)
         }
@@ -37,7 +38,7 @@ struct FrameJob {
         } else {
             frames = [1]
         }
-        if output.isStill && frames.count > 1 {
+        if outputPath != nil && output.isStill && frames.count > 1 {
             throw ValidationError("--output \"\(output.text)\" names one file but \(frames.count) frames are rendered; use a pattern such as out.%04d.png")
         }
         try rgb.checkFramesExist(frames)
@@ -46,7 +47,17 @@ struct FrameJob {
             guardInputs.addInput(rgb.path(for: frame))
             guardInputs.addInput(depth.path(for: frame))
         }
-        for frame in frames { try guardInputs.checkOutput(output.path(for: frame)) }
+        if outputPath != nil {
+            for frame in frames { try guardInputs.checkOutput(output.path(for: frame)) }
+        }
+    }
+
+    /// Only the depth of a frame, as disparity, with its size.
+    func loadDepth(frame: Int, interpretation: DepthInterpretation) throws -> (disparity: [Float], width: Int, height: Int) {
+        let raster = try ImageFile.read(depth.path(for: frame))
+        let plane = raster.planar(transfer: .linear)
+        let values = Array(plane.samples[0..<plane.pixelCount])
+        return (interpretation.disparity(values, isInteger: !raster.isFloat), raster.width, raster.height)
     }
 
     func load(frame: Int, interpretation: DepthInterpretation) throws -> Loaded {

@@ -172,3 +172,70 @@ import Testing
         #expect(files[0] == files[1] && files[0] == files[2])
     }
 }
+
+/// Shot files, resuming, keyed apertures and `plan`.
+@Suite(.serialized) struct ShotTests {
+    typealias CLI = CLITests
+
+    @Test func shotFileRendersLikeTheFlagsAndFlagsOverrideIt() throws {
+        let folder = CLI.temporaryFolder()
+        let fromFile = try CLI.run(["render", "Fixtures/demo/shot.json", "--frames", "1010,1012", "--output", folder + "/file.%04d.png"])
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(fromFile.stdout.contains("rendered 2 frames"))
+        let fromFlags = try CLI.run(["render", "--rgb", "Fixtures/demo/rgb.%04d.png", "--depth", "Fixtures/demo/depth.%04d.png",
+                                     "--frames", "1010,1012"] + CLI.demoLens
+                                    + ["--focus", "1001:1.2", "--focus", "1024:8m:ease-in-out", "--quiet", "--output", folder + "/flags.%04d.png"])
+        #expect(fromFlags.status == 0, "\(fromFlags.stderr)")
+        let same = try CLI.run(["compare", folder + "/file.%04d.png", folder + "/flags.%04d.png"])
+        #expect(same.status == 0, "\(same.stdout)")
+    }
+
+    @Test func shotFileErrorsNameTheKeyPath() throws {
+        let folder = CLI.temporaryFolder()
+        func attempt(_ json: String) throws -> CLITests.Result {
+            try json.write(toFile: folder + "/shot.json", atomically: true, encoding: .utf8)
+            return try CLI.run(["render", folder + "/shot.json"])
+        }
+        let easing = try attempt(#"{"rgb": "a.png", "depth": "b.png", "output": "c.png", "size": 10, "focus": [{"frame": 1, "distance": 2}, {"frame": 5, "distance": 3}, {"frame": 9, "distance": 4, "ease": "ease-inn"}]}"#)
+        #expect(easing.status == 2)
+        #expect(easing.stderr.contains("shot.json: focus[2].ease: unknown easing \"ease-inn\"; expected one of linear, hold, ease-in"))
+        let unknown = try attempt(#"{"rgb": "a.png", "fcal-length": 50}"#)
+        #expect(unknown.status == 2 && unknown.stderr.contains("fcal-length: unknown key; expected one of"))
+        let type = try attempt(#"{"rgb": "a.png", "focal-length": "fifty"}"#)
+        #expect(type.status == 2 && type.stderr.contains("focal-length: expected a number"))
+        let point = try attempt(#"{"focus": [{"frame": 1, "point": [3]}]}"#)
+        #expect(point.status == 2 && point.stderr.contains("focus[0].point: expected [X, Y] in pixels"))
+        let broken = try attempt(#"{"rgb": "a.png","#)
+        #expect(broken.status == 2 && broken.stderr.contains("not valid JSON"))
+    }
+
+    @Test func skipExistingResumesWithoutTouchingFinishedFrames() throws {
+        let folder = CLI.temporaryFolder()
+        let shot = ["render", "Fixtures/demo/shot.json", "--frames", "1001-1004", "--output", folder + "/r.%04d.png"]
+        #expect(try CLI.run(shot.map { $0 == "1001-1004" ? "1001-1002" : $0 }).status == 0)
+        let before = try FileManager.default.attributesOfItem(atPath: folder + "/r.1001.png")[.modificationDate] as! Date
+        Thread.sleep(forTimeInterval: 1.1)
+        let resumed = try CLI.run(shot + ["--skip-existing"])
+        #expect(resumed.status == 0)
+        #expect(resumed.stdout.contains("rendered 2 frames") && resumed.stdout.contains("skipped 2 existing"))
+        #expect(!resumed.stdout.contains("frame 1001:"))
+        let after = try FileManager.default.attributesOfItem(atPath: folder + "/r.1001.png")[.modificationDate] as! Date
+        #expect(before == after)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["r.1001.png", "r.1002.png", "r.1003.png", "r.1004.png"])
+    }
+
+    @Test func planPrintsThePullAndPlotsIt() throws {
+        let folder = CLI.temporaryFolder()
+        let plan = try CLI.run(["plan", "Fixtures/demo/shot.json", "--frames", "1001,1012,1024", "--fstop", "1001:0.8242", "--fstop", "1024:2",
+                                "--plot", folder + "/curve.png"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let lines = plan.stdout.split(separator: "\n")
+        #expect(lines[1].hasPrefix("1001") && lines[1].contains("1.200") && lines[1].contains("f/0.824") && lines[1].hasSuffix("key"))
+        #expect(lines[3].hasPrefix("1024") && lines[3].contains("8.000") && lines[3].contains("f/2.0"))
+        // At the start the wall (8 m) is blurred behind focus; at the end the ball is blurred in front.
+        #expect(lines[1].contains("+14.01"))
+        #expect(lines[3].split(separator: " ").contains { $0.hasPrefix("-") })
+        let plot = try ImageFile.read(folder + "/curve.png")
+        #expect(plot.width == 900 && plot.height == 440 && plot.channels == 3)
+    }
+}
