@@ -54,10 +54,9 @@ struct FrameJob {
 
     /// Only the depth of a frame, as disparity, with its size.
     func loadDepth(frame: Int, interpretation: DepthInterpretation) throws -> (disparity: [Float], width: Int, height: Int) {
-        let raster = try ImageFile.read(depth.path(for: frame))
-        let plane = raster.planar(transfer: .linear)
-        let values = Array(plane.samples[0..<plane.pixelCount])
-        return (interpretation.disparity(values, isInteger: !raster.isFloat), raster.width, raster.height)
+        let path = depth.path(for: frame)
+        let raster = try ImageFile.read(path)
+        return (try disparity(of: raster, path: path, frame: frame, interpretation: interpretation), raster.width, raster.height)
     }
 
     func load(frame: Int, interpretation: DepthInterpretation) throws -> Loaded {
@@ -71,9 +70,19 @@ struct FrameJob {
         }
         var colour = colourRaster.planar(transfer: colourRaster.isFloat ? .linear : .sRGB)
         if colour.channels < 3 { colour = colour.expandedToRGB() }
-        let depthPlane = depthRaster.planar(transfer: .linear)
-        let values = Array(depthPlane.samples[0..<depthPlane.pixelCount])
-        let disparity = interpretation.disparity(values, isInteger: !depthRaster.isFloat)
-        return Loaded(colour: colour, disparity: disparity)
+        return Loaded(colour: colour, disparity: try disparity(of: depthRaster, path: depthPath, frame: frame, interpretation: interpretation))
+    }
+
+    /// Disparity of a depth raster; refuses a pass in which no value is usable (all zero, negative
+    /// or not finite under this convention), which almost always means the wrong --math.
+    func disparity(of raster: RasterImage, path: String, frame: Int, interpretation: DepthInterpretation) throws -> [Float] {
+        let plane = raster.planar(transfer: .linear)
+        var usable = 0
+        let disparity = interpretation.disparity(Array(plane.samples[0..<plane.pixelCount]), isInteger: !raster.isFloat, usable: &usable)
+        if usable == 0 {
+            throw ImageFileError(path: path, kind: .corrupt, message:
+                "frame \(frame): no usable depth value under --math \(interpretation.math.rawValue) (all zero, negative or not finite); check --math, --depth-range and --near-white")
+        }
+        return disparity
     }
 }

@@ -16,7 +16,7 @@ struct InputOptions: ParsableArguments {
 }
 
 struct DepthOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("What depth values mean: depth, far=0, far=1, direct, -depth, -far=0, -far=1, -direct.", valueName: "MATH"))
+    @Option(help: ArgumentHelp("What depth values mean (Nuke names): depth, far=0, far=1, direct, -depth, far=-0, far=-1, -direct (write --math=-depth, or neg-depth, neg-direct).", valueName: "MATH"))
     var math: String = "depth"
 
     @Option(name: .customLong("depth-range"), help: ArgumentHelp("Distances of code 0 and of the largest code of an integer depth map.", valueName: "NEAR,FAR"))
@@ -29,7 +29,7 @@ struct DepthOptions: ParsableArguments {
     var depthUnit: String = "m"
 
     func interpretation() throws -> DepthInterpretation {
-        guard let math = DepthInterpretation.Math(rawValue: math) else {
+        guard let math = DepthInterpretation.Math(name: math) else {
             throw ValidationError("--math \"\(math)\": expected one of \(DepthInterpretation.Math.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let unit = DepthInterpretation.units[depthUnit] else {
@@ -72,7 +72,7 @@ struct LensOptions: ParsableArguments {
 
     /// The lens at each frame (the f-number or artistic size may be keyframed).
     func lens(depth: DepthOptions) throws -> LensTrack {
-        guard maximum > 0 && maximum <= 512 else { throw ValidationError("--maximum must be between 0 and 512 px") }
+        guard maximum > 0 && maximum <= 512 else { throw ValidationError("--maximum must be above 0 and at most 512 px") }
         let interpretation = try depth.interpretation()
         func track(_ texts: [String], _ name: String, positive: Bool) throws -> ValueTrack {
             let t: ValueTrack

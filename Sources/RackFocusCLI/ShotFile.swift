@@ -22,14 +22,14 @@ enum ShotFile {
         "size": .keyed, "dof": .number, "maximum": .number,
         "filter": .string, "blades": .integer, "rotation": .number, "roundness": .number,
         "bloom": .flag, "bloom-threshold": .number, "bloom-gain": .number,
-        "focus": .focus, "ease": .string, "interpolation": .string, "pick-radius": .integer,
+        "focus": .focus, "focal-point": .string, "ease": .string, "interpolation": .string, "pick-radius": .integer,
         "layers": .integer, "threads": .integer, "bit-depth": .integer, "quality": .integer,
         "png-smallest": .flag, "skip-existing": .flag, "quiet": .flag,
     ]
 
     /// Allowed words of the keys that take one of a few.
     static let choices: [String: [String]] = [
-        "math": ["depth", "far=0", "far=1", "direct", "-depth", "-far=0", "-far=1", "-direct"],
+        "math": ["depth", "far=0", "far=1", "direct", "-depth", "far=-0", "far=-1", "-direct", "neg-depth", "neg-direct"],
         "depth-unit": ["m", "cm", "mm", "ft", "in"], "breathing": ["on", "off"], "filter": ["disc", "bladed"],
         "interpolation": ["diopter", "distance"],
     ]
@@ -64,7 +64,8 @@ enum ShotFile {
                 if key == "ease" {
                     do { _ = try Easing(parsing: text) } catch { throw fail(key, error.description) }
                 }
-                arguments += [option, text]
+                // "--math=-depth": a value starting with "-" must not look like an option.
+                arguments += text.hasPrefix("-") ? [option + "=" + text] : [option, text]
             case .path:
                 guard let text = value as? String, !text.isEmpty else { throw fail(key, "expected a file name or pattern") }
                 arguments += [option, text.hasPrefix("/") || folder.isEmpty ? text : folder + "/" + text]

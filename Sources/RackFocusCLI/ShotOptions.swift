@@ -16,7 +16,7 @@ struct ShotOptions: ParsableArguments {
     @OptionGroup var bokeh: BokehOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(name: .customLong("focus"), help: ArgumentHelp(
+    @Option(name: [.customLong("focus"), .customLong("center")], help: ArgumentHelp(
         "Focus: a distance (2.5 in depth units, or 2.5m, 150cm, 5ft) for the whole shot, or a keyframe FRAME:VALUE[:EASING] (repeat it), where VALUE is a distance or @X,Y (the depth under that pixel, picked on every frame) and EASING shapes the segment ending at this key.",
         valueName: "DIST|FRAME:VALUE[:EASING]"))
     var focus: [String] = []
@@ -39,6 +39,9 @@ struct ShotOptions: ParsableArguments {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .customLong("focal-point"), help: ArgumentHelp("Nuke's focal_point: focus on the depth under pixel X,Y on every frame (same as --focus @X,Y).", valueName: "X,Y"))
+    var focalPoint: String?
+
     func validate() throws {
         guard shot == nil else { return }  // validated once the shot file is merged in
         guard inputs.rgb != nil, inputs.depth != nil else {
@@ -55,6 +58,10 @@ struct ShotOptions: ParsableArguments {
 
     /// The focus track from `--focus`, `--ease` and `--interpolation`.
     func focusTrack() throws -> FocusTrack {
+        if let focalPoint {
+            guard focus.isEmpty else { throw ValidationError("give either --focal-point or --focus, not both") }
+            return try FocusTrack(keys: [FocusTrack.Key(frame: 0, target: try Self.target("@" + focalPoint, unit: 1, option: "--focal-point " + focalPoint))])
+        }
         guard !focus.isEmpty else { throw ValidationError("give --focus DIST, or keyframes --focus FRAME:VALUE[:EASING]") }
         let unit = try depth.interpretation().metresPerUnit
         let defaultEasing: Easing

@@ -10,10 +10,21 @@ public struct DepthInterpretation: Sendable, Equatable {
         case farOne = "far=1"
         /// The value is the blur radius (times the lens size); there is no focal plane.
         case direct
+        /// The value is −distance.
         case negativeDepth = "-depth"
-        case negativeFarZero = "-far=0"
-        case negativeFarOne = "-far=1"
+        /// The value is −1/distance (Maya); Nuke writes it `far=-0`.
+        case negativeFarZero = "far=-0"
+        /// Near plane 0, far plane −1; Nuke writes it `far=-1`.
+        case negativeFarOne = "far=-1"
+        /// As direct, with occlusion reversed.
         case negativeDirect = "-direct"
+
+        /// Also accepted: spelled-out names that do not start with a dash, and `-far=0`/`-far=1`.
+        public init?(name: String) {
+            let aliases = ["neg-depth": "-depth", "neg-direct": "-direct", "-far=0": "far=-0", "-far=1": "far=-1",
+                           "neg-far=0": "far=-0", "neg-far=1": "far=-1"]
+            self.init(rawValue: aliases[name] ?? name)
+        }
     }
 
     public var math: Math
@@ -46,6 +57,12 @@ public struct DepthInterpretation: Sendable, Equatable {
     ///   - values: depth samples, normalised to [0, 1] for integer files, raw for float files.
     ///   - isInteger: whether `values` came from an integer file (range and near-white apply).
     public func disparity(_ values: [Float], isInteger: Bool) -> [Float] {
+        var usable = 0
+        return disparity(values, isInteger: isInteger, usable: &usable)
+    }
+
+    /// As `disparity(_:isInteger:)`, also counting the samples that were usable as they are.
+    public func disparity(_ values: [Float], isInteger: Bool, usable: inout Int) -> [Float] {
         let scale = Float(metresPerUnit)
         let low = Float(range?.lowerBound ?? 0)
         let span = Float((range?.upperBound ?? 1) - (range?.lowerBound ?? 0))
@@ -71,6 +88,7 @@ public struct DepthInterpretation: Sendable, Equatable {
             if d.isFinite && (d >= 0 || math == .direct || math == .negativeDirect) {
                 out[i] = min(d, DepthInterpretation.maxDisparity)
                 farthest = min(farthest, out[i])
+                usable += 1
             }
         }
         let fallback = farthest.isFinite ? farthest : 0

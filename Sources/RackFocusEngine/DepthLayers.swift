@@ -42,10 +42,11 @@ struct DepthLayers: Sendable {
         let binWidth = (high - low) / Float(binCount)
         var histogram = [Int](repeating: 0, count: binCount)
         for d in disparity {
-            histogram[min(binCount - 1, Int((d - low) / binWidth))] += 1
+            let position = (d - low) / binWidth
+            histogram[position.isFinite ? min(binCount - 1, max(0, Int(position))) : 0] += 1
         }
         // Clusters separated by empty runs at least half a pixel of blur wide.
-        let gapBins = max(1, Int((0.5 / k / binWidth).rounded(.up)))
+        let gapBins = max(1, Int(min(Float(binCount), (0.5 / k / binWidth).rounded(.up))))
         var clusters: [(first: Int, last: Int)] = []
         var bin = 0
         while bin < binCount {
@@ -65,7 +66,8 @@ struct DepthLayers: Sendable {
         for cluster in clusters {
             let lo = low + Float(cluster.first) * binWidth
             let hi = low + Float(cluster.last + 1) * binWidth
-            let slabs = max(1, Int(((hi - lo) * k / layerThickness).rounded(.up)))
+            let raw = ((hi - lo) * k / layerThickness).rounded(.up)
+            let slabs = raw.isFinite ? max(1, Int(min(raw, 4096))) : 4096
             pieces.append((lo, hi, slabs))
         }
         // Respect the layer cap by merging the thinnest neighbouring pieces' slabs.
@@ -109,9 +111,10 @@ struct DepthLayers: Sendable {
     private mutating func buildLookup() {
         let low = bounds[0], high = bounds[bounds.count - 1]
         lookupLow = low
-        lookupScale = high > low ? Float(DepthLayers.lookupBins) / (high - low) : 0
+        let scale = Float(DepthLayers.lookupBins) / (high - low)
+        lookupScale = high > low && scale.isFinite ? scale : 0
         lookup = (0..<DepthLayers.lookupBins).map { bin in
-            let d = low + Float(bin) / lookupScale
+            let d = lookupScale > 0 ? low + Float(bin) / lookupScale : low
             var layer = 0
             while layer + 1 < bounds.count - 1 && d >= bounds[layer + 1] { layer += 1 }
             return Int32(max(0, layer - 1))  // one below, so rounding never starts past the answer
@@ -121,7 +124,8 @@ struct DepthLayers: Sendable {
     /// The layer of disparity d, and the weight it gives the next nearer layer (0 if none).
     @inline(__always)
     func assign(_ d: Float) -> (layer: Int, nearerWeight: Float, fartherWeight: Float) {
-        let bin = max(0, min(DepthLayers.lookupBins - 1, Int((d - lookupLow) * lookupScale)))
+        let position = (d - lookupLow) * lookupScale
+        let bin = position.isFinite ? max(0, min(DepthLayers.lookupBins - 1, Int(max(0, position)))) : 0
         var layer = Int(lookup[bin])
         while layer + 1 < count && d >= bounds[layer + 1] { layer += 1 }
         // Shared with the nearer layer above the top cut, or with the farther one below the bottom cut.

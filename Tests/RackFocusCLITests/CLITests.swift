@@ -239,3 +239,38 @@ import Testing
         #expect(plot.width == 900 && plot.height == 440 && plot.channels == 3)
     }
 }
+
+@Suite(.serialized) struct StreamingTests {
+    typealias CLI = CLITests
+
+    @Test func stillInputsRenderEveryFrameAsked() throws {
+        let folder = CLI.temporaryFolder()
+        let result = try CLI.run(["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png",
+                                  "--frames", "7-9"] + CLI.demoLens + ["--focus", "7:1.2", "--focus", "9:8", "--output", folder + "/s.%02d.jpg",
+                                  "--quality", "90"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["s.07.jpg", "s.08.jpg", "s.09.jpg"])
+        #expect(result.stdout.contains("frame 8: wrote \(folder)/s.08.jpg (focus 2.087 m"))  // 1 / mean(1/1.2, 1/8)
+        #expect(try ImageFile.read(folder + "/s.09.jpg").width == 480)
+    }
+
+    /// Ctrl-C in the middle of a render: exit 130, finished frames intact, no temporary file left.
+    @Test func interruptLeavesNoPartialFile() throws {
+        let folder = CLI.temporaryFolder()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.executable)
+        process.currentDirectoryURL = URL(fileURLWithPath: CLI.packageRoot)
+        process.arguments = ["render", "Fixtures/demo/shot.json", "--threads", "1", "--quiet", "--output", folder + "/i.%04d.png"]
+        try process.run()
+        // Wait for the first finished frame, then interrupt.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && !FileManager.default.fileExists(atPath: folder + "/i.1001.png") { Thread.sleep(forTimeInterval: 0.02) }
+        process.interrupt()
+        process.waitUntilExit()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(process.terminationStatus == 130 || files.count == 24, "status \(process.terminationStatus)")
+        #expect(!files.contains { $0.contains("rftmp") }, "temporary files left: \(files)")
+        #expect(files.contains("i.1001.png"))
+        for file in files { #expect(throws: Never.self) { _ = try ImageFile.read(folder + "/" + file) } }
+    }
+}

@@ -82,3 +82,32 @@ enum Scene {
         #expect(DepthInterpretation(math: .depth).disparity([2, .infinity, .nan], isInteger: false) == [0.5, 0, 0])
     }
 }
+
+@Suite struct RobustnessTests {
+    /// Hostile depth (NaN, infinities, zero, negative, huge) under every convention: no crash,
+    /// every output value finite.
+    @Test(arguments: DepthInterpretation.Math.allCases)
+    func hostileDepthNeverBreaksTheRender(math: DepthInterpretation.Math) {
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -1, 1e30, 1e-30, 0.5, 3, 7]
+        var seed = UInt32(7)
+        let values = (0..<(32 * 24)).map { _ -> Float in
+            seed = seed &* 1_664_525 &+ 1_013_904_223
+            return specials[Int(seed >> 16) % specials.count]
+        }
+        let image = Scene.image(width: 32, height: 24) { x, y in SIMD3(Float(x) / 32, Float(y) / 24, 0.5) }
+        let disparity = DepthInterpretation(math: math).disparity(values, isInteger: false)
+        #expect(disparity.allSatisfy { $0.isFinite })
+        let lens: LensModel = math == .direct || math == .negativeDirect ? .direct(size: 3) : .artistic(size: 6, dof: 0)
+        let engine = DefocusEngine(settings: DefocusSettings(lens: lens, maximumRadius: 16, threads: 2))
+        let out = engine.render(colour: image, disparity: disparity, focusDistance: 1)
+        #expect(out.samples.allSatisfy { $0.isFinite })
+    }
+
+    @Test func uniformDepthEverywhere() {
+        let image = Scene.image(width: 20, height: 10) { x, _ in SIMD3(Float(x) / 20, 0.2, 0.9) }
+        for d: Float in [0, 1e-9, 1000] {
+            let out = Scene.linearEngine().render(colour: image, disparity: [Float](repeating: d, count: 200), focusDistance: 2)
+            #expect(out.samples.allSatisfy { $0.isFinite })
+        }
+    }
+}
