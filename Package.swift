@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "RackFocusIO", targets: ["RackFocusIO"]),
         .library(name: "RackFocusTimeline", targets: ["RackFocusTimeline"]),
         .library(name: "RackFocusCompare", targets: ["RackFocusCompare"]),
+        .library(name: "RackFocusCLI", targets: ["RackFocusCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import RackFocusCore
 import RackFocusEngine
 import RackFocusIO
@@ -10,6 +13,9 @@ struct FrameJob {
     let output: SequencePattern
     let frames: [Int]
     var guardInputs = InputGuard()
+    /// Scale a depth pass of another size to the RGB size (nearest neighbour: no invented depths at edges).
+    var resizeDepth = false
+    var memoryBudget = MemoryBudget()
 
     /// A frame's inputs ready for the engine.
     struct Loaded {
@@ -49,6 +55,19 @@ struct FrameJob {
         }
         if outputPath != nil {
             for frame in frames { try guardInputs.checkOutput(output.path(for: frame)) }
+            try Self.checkWritableFolder(of: output.path(for: frames[0]))
+        }
+    }
+
+    /// The output folder must exist and be writable before anything is rendered.
+    static func checkWritableFolder(of path: String) throws {
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let shown = folder.isEmpty ? "/" : folder
+        guard FileSystem.isDirectory(shown) else {
+            throw ImageFileError(path: path, kind: .writeFailed, message: "output folder \(shown) does not exist")
+        }
+        guard access(shown, W_OK) == 0 else {
+            throw ImageFileError(path: path, kind: .writeFailed, message: "output folder \(shown) is not writable")
         }
     }
 
@@ -63,10 +82,14 @@ struct FrameJob {
         let rgbPath = rgb.path(for: frame)
         let depthPath = depth.path(for: frame)
         let colourRaster = try ImageFile.read(rgbPath)
-        let depthRaster = try ImageFile.read(depthPath)
+        var depthRaster = try ImageFile.read(depthPath)
+        if resizeDepth && (colourRaster.width != depthRaster.width || colourRaster.height != depthRaster.height) {
+            depthRaster = depthRaster.resizedNearest(width: colourRaster.width, height: colourRaster.height)
+        }
+        try memoryBudget.check(width: colourRaster.width, height: colourRaster.height, frame: frame, path: rgbPath)
         guard colourRaster.width == depthRaster.width && colourRaster.height == depthRaster.height else {
             throw ImageFileError(path: depthPath, kind: .mismatch, message:
-                "frame \(frame): depth is \(depthRaster.width)x\(depthRaster.height) but \(rgbPath) is \(colourRaster.width)x\(colourRaster.height)")
+                "frame \(frame): depth is \(depthRaster.width)x\(depthRaster.height) but \(rgbPath) is \(colourRaster.width)x\(colourRaster.height) (--resize-depth scales it)")
         }
         var colour = colourRaster.planar(transfer: colourRaster.isFloat ? .linear : .sRGB)
         if colour.channels < 3 { colour = colour.expandedToRGB() }
@@ -84,5 +107,27 @@ struct FrameJob {
                 "frame \(frame): no usable depth value under --math \(interpretation.math.rawValue) (all zero, negative or not finite); check --math, --depth-range and --near-white")
         }
         return disparity
+    }
+}
+
+/// Refuses frames larger than a memory budget up front, with the size they would need.
+struct MemoryBudget {
+    /// Megabytes one render may use (`--memory-limit`).
+    var limitMB: Int = 16384
+    /// Measured: about 100 bytes per pixel at peak (decoded planes, layer sources, resolution
+    /// levels, output and the frames queued in the pipeline) plus ~40 MB of program.
+    static let bytesPerPixel = 120
+    static let baseMB = 40
+
+    func neededMB(width: Int, height: Int) -> Int {
+        Self.baseMB + width * height * Self.bytesPerPixel / (1 << 20)
+    }
+
+    func check(width: Int, height: Int, frame: Int, path: String) throws {
+        let needed = neededMB(width: width, height: height)
+        if needed > limitMB {
+            throw ImageFileError(path: path, kind: .tooLarge, message:
+                "frame \(frame): \(width)x\(height) needs about \(needed) MB, over --memory-limit \(limitMB) MB")
+        }
     }
 }

@@ -25,6 +25,8 @@ public struct RackFocusCommand: ParsableCommand {
 
     /// Runs the command line with RackFocus's exit codes: 0 ok, 1 render failed, 2 usage or input.
     public static func runMain(_ arguments: [String]? = nil) -> Never {
+        // A file-size limit (ulimit -f) or a full disk must fail a write, not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

@@ -38,7 +38,9 @@ struct RenderCommand: ParsableCommand {
         let shot = try options.resolved(subcommand: "render")
         guard let outputPath = shot.output.output else { throw ValidationError("give --output (or a shot file with \"output\")") }
         Interrupts.install()
-        let job = try FrameJob(rgb: shot.inputs.rgb!, depth: shot.inputs.depth!, frames: shot.inputs.frames, output: outputPath)
+        var job = try FrameJob(rgb: shot.inputs.rgb!, depth: shot.inputs.depth!, frames: shot.inputs.frames, output: outputPath)
+        job.resizeDepth = shot.inputs.resizeDepth
+        job.memoryBudget.limitMB = shot.inputs.memoryLimit
         let pipeline = RenderPipeline(
             job: job, engine: DefocusEngine(settings: try shot.engineSettings()), interpretation: try shot.depth.interpretation(),
             focus: try shot.focusTrack(), picker: FocusPicker(radius: shot.pickRadius), lens: try shot.lens.lens(depth: shot.depth),

@@ -11,6 +11,12 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Depth image or sequence pattern (PNG 8/16-bit or PFM float).", valueName: "PATH"))
     var depth: String?
 
+    @Flag(name: .customLong("resize-depth"), help: "Scale a depth pass whose size differs from the RGB to the RGB size (nearest neighbour). Without it, a size mismatch is an error.")
+    var resizeDepth = false
+
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Refuse frames whose render would need more than this many megabytes (about 120 bytes per pixel + 40 MB).", valueName: "MB"))
+    var memoryLimit: Int = 16384
+
     @Option(help: ArgumentHelp("Frames to render: 1001-1048, 1-100x2, 1,5,9. Default: the frames of the RGB sequence on disk, or frame 1 for a still.", valueName: "RANGE"))
     var frames: String?
 }

@@ -24,7 +24,7 @@ enum ShotFile {
         "bloom": .flag, "bloom-threshold": .number, "bloom-gain": .number,
         "focus": .focus, "focal-point": .string, "ease": .string, "interpolation": .string, "pick-radius": .integer,
         "layers": .integer, "threads": .integer, "bit-depth": .integer, "quality": .integer,
-        "png-smallest": .flag, "skip-existing": .flag, "quiet": .flag,
+        "png-smallest": .flag, "skip-existing": .flag, "quiet": .flag, "resize-depth": .flag, "memory-limit": .integer,
     ]
 
     /// Allowed words of the keys that take one of a few.
@@ -40,6 +40,11 @@ enum ShotFile {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw Error(path: path, message: "cannot read the shot file")
         }
+        return try arguments(json: data, path: path)
+    }
+
+    /// The render arguments of a shot file's contents; `path` names it in errors and anchors relative paths.
+    static func arguments(json data: Data, path: String) throws -> [String] {
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: data) } catch {
             throw Error(path: path, message: "not valid JSON (\((error as NSError).userInfo["NSDebugDescription"] ?? error))")
@@ -173,5 +178,16 @@ enum ShotFile {
     /// The long option names given on a command line.
     static func optionsGiven(_ arguments: [String]) -> Set<String> {
         Set(arguments.filter { $0.hasPrefix("--") }.map { String($0.dropFirst(2).prefix { $0 != "=" }) })
+    }
+}
+
+/// Shot-file parsing for tools outside the CLI (the fuzz harness): JSON bytes to the equivalent
+/// `render` arguments, which are then parsed and validated exactly as the command line is.
+public enum ShotFileCheck {
+    /// Throws a descriptive error for anything that `rackfocus render SHOT.json` would reject
+    /// before reading any image.
+    public static func validate(json: [UInt8]) throws {
+        let arguments = try ShotFile.arguments(json: Data(json), path: "shot.json")
+        _ = try ShotOptions.parse(arguments)
     }
 }

@@ -49,6 +49,7 @@ struct ShotOptions: ParsableArguments {
         }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         guard (1...64).contains(layers) else { throw ValidationError("--layers must be 1 to 64") }
+        guard inputs.memoryLimit > 0 else { throw ValidationError("--memory-limit must be positive") }
         _ = try focusTrack()
         guard (0...64).contains(pickRadius) else { throw ValidationError("--pick-radius must be 0 to 64") }
         _ = try lens.lens(depth: depth)

@@ -81,3 +81,26 @@ public struct RasterImage: Sendable, Equatable {
         return low <= high ? low...high : nil
     }
 }
+
+extension RasterImage {
+    /// Nearest-neighbour resize (for depth passes: never invents depths between surfaces).
+    public func resizedNearest(width w: Int, height h: Int) -> RasterImage {
+        func pick<T>(_ values: [T]) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(w * h * channels)
+            for y in 0..<h {
+                let sy = min(height - 1, (2 * y + 1) * height / (2 * h))
+                for x in 0..<w {
+                    let sx = min(width - 1, (2 * x + 1) * width / (2 * w))
+                    for c in 0..<channels { out.append(values[(sy * width + sx) * channels + c]) }
+                }
+            }
+            return out
+        }
+        switch samples {
+        case .uint8(let v): return RasterImage(width: w, height: h, channels: channels, samples: .uint8(pick(v)))
+        case .uint16(let v): return RasterImage(width: w, height: h, channels: channels, samples: .uint16(pick(v)))
+        case .float32(let v): return RasterImage(width: w, height: h, channels: channels, samples: .float32(pick(v)))
+        }
+    }
+}

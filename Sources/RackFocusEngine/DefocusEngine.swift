@@ -106,25 +106,6 @@ public final class DefocusEngine: Sendable {
         }
     }
 
-    /// One scratch per worker, made on first use by that worker.
-    final class ScratchPool: @unchecked Sendable {
-        private var scratches: [Scratch?]
-        private let make: () -> Scratch
-        init(workers: Int, make: @escaping () -> Scratch) {
-            scratches = Array(repeating: nil, count: workers)
-            self.make = make
-        }
-        /// Only worker `index` ever calls this with `index`.
-        func scratch(_ index: Int) -> Scratch {
-            scratches.withUnsafeMutableBufferPointer { slots in
-                if let found = slots[index] { return found }
-                let made = make()
-                slots[index] = made
-                return made
-            }
-        }
-    }
-
     /// One splatted row of one layer at one level: sums (not yet normalised) and where they are non-zero.
     struct RowRange {
         var low: Int
@@ -154,13 +135,18 @@ public final class DefocusEngine: Sendable {
         var output = PlanarImage(width: width, height: height, channels: 3)
         let kernel = self.kernel
         let chunk = 32
-        let pool = ScratchPool(workers: max(1, threadCount)) {
-            Scratch(layerCount: layerCount, widths: widths, pad: pad, chunk: chunk)
-        }
+        // One scratch per worker, made on first use by that worker.
+        let pool = Slots<Scratch>(count: max(1, threadCount))
         output.samples.withUnsafeMutableBufferPointer { outBuffer in
             let out = SharedPointer(base: outBuffer.baseAddress!)
             parallelFor(height, threads: threadCount, chunk: chunk) { worker, rows in
-                let scratch = pool.scratch(worker)
+                let scratch: Scratch
+                if let found = pool.value(worker) {
+                    scratch = found
+                } else {
+                    scratch = Scratch(layerCount: layerCount, widths: widths, pad: pad, chunk: chunk)
+                    pool.store(worker, scratch)
+                }
                 // The coarse rows this chunk needs, per level: first row and count.
                 var coarseFirst = [Int](repeating: 0, count: levelCount)
                 var coarseCount = [Int](repeating: 0, count: levelCount)

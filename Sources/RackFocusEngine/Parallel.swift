@@ -22,6 +22,31 @@ func parallelFor(_ count: Int, threads: Int, chunk: Int = 8, _ body: @Sendable (
     }
 }
 
+/// One result slot per item, written by parallel workers: each slot is written by one worker only,
+/// through raw storage (never through a shared Array, whose copy-on-write bookkeeping would race).
+final class Slots<T>: @unchecked Sendable {
+    private let storage: UnsafeMutablePointer<T?>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        storage = .allocate(capacity: max(1, count))
+        storage.initialize(repeating: nil, count: max(1, count))
+    }
+
+    deinit {
+        storage.deinitialize(count: max(1, count))
+        storage.deallocate()
+    }
+
+    func store(_ index: Int, _ value: T) { storage[index] = value }
+
+    func value(_ index: Int) -> T? { storage[index] }
+
+    /// All values, once every slot has been stored.
+    func values() -> [T] { (0..<count).map { storage[$0]! } }
+}
+
 /// A pointer shared by workers that write disjoint parts of one buffer.
 struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>

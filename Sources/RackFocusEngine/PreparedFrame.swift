@@ -89,7 +89,7 @@ extension DefocusEngine {
         }
         let sources = builders.indices.map { builders[$0].finish() }
         // Hidden background per layer, on all workers.
-        let fills = LayerSlots(count: layers.count)
+        let fills = Slots<LayerSources>(count: layers.count)
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
         let fillHidden = settings.fillHidden
         parallelFor(layers.count, threads: threadCount, chunk: 1) { [layerOf, fartherWeight, nearest] _, items in
@@ -264,12 +264,3 @@ enum HiddenFill {
 }
 
 
-/// One slot per layer, filled by parallel workers (each slot written once, by one worker).
-final class LayerSlots: @unchecked Sendable {
-    private var slots: [LayerSources?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func store(_ index: Int, _ value: LayerSources) {
-        slots.withUnsafeMutableBufferPointer { $0[index] = value }
-    }
-    func values() -> [LayerSources] { slots.map { $0! } }
-}

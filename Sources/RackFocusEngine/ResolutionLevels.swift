@@ -88,7 +88,7 @@ struct LevelBuilder {
 extension DefocusEngine {
     /// For every layer, its entries at levels 0...coarseLevels.
     func levelEntries(_ frame: PreparedFrame, coc: CircleOfConfusion) -> [[LevelEntries]] {
-        let slots = LevelSlots(count: frame.sources.count)
+        let slots = Slots<[LevelEntries]>(count: frame.sources.count)
         parallelFor(frame.sources.count, threads: threadCount, chunk: 1) { _, items in
             for l in items {
                 slots.store(l, self.levels(of: [frame.sources[l], frame.fills[l]], coc: coc, width: frame.width, height: frame.height))
@@ -265,10 +265,3 @@ struct CoarseAccumulator {
     }
 }
 
-/// Per-layer results written by parallel workers (each slot written once, by one worker).
-final class LevelSlots: @unchecked Sendable {
-    private var slots: [[LevelEntries]?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func store(_ index: Int, _ value: [LevelEntries]) { slots.withUnsafeMutableBufferPointer { $0[index] = value } }
-    func values() -> [[LevelEntries]] { slots.map { $0! } }
-}
