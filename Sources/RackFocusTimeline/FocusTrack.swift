@@ -67,13 +67,8 @@ public struct FocusTrack: Sendable, Equatable {
     /// The segment governing `frame`: the keys before and after it and the eased progress.
     /// Before the first key and after the last, focus holds (progress 0 on a one-key segment).
     public func segment(at frame: Int) -> (from: Key, to: Key, progress: Double) {
-        if frame <= keys[0].frame { return (keys[0], keys[0], 0) }
-        if frame >= keys[keys.count - 1].frame { return (keys[keys.count - 1], keys[keys.count - 1], 0) }
-        var index = 1
-        while keys[index].frame <= frame { index += 1 }
-        let from = keys[index - 1], to = keys[index]
-        let t = Double(frame - from.frame) / Double(to.frame - from.frame)
-        return (from, to, (to.easing ?? defaultEasing)(t))
+        let (a, b, t) = keySegment(frames: keys.map(\.frame), at: frame)
+        return (keys[a], keys[b], a == b ? 0 : (keys[b].easing ?? defaultEasing)(t))
     }
 
     /// Focus distance (metres) at `frame`. `pick` resolves a point key to a distance using the

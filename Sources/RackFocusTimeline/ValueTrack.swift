@@ -32,13 +32,9 @@ public struct ValueTrack: Sendable, Equatable {
     public var isConstant: Bool { keys.count == 1 }
 
     public func value(at frame: Int) -> Double {
-        if frame <= keys[0].frame { return keys[0].value }
-        if frame >= keys[keys.count - 1].frame { return keys[keys.count - 1].value }
-        var index = 1
-        while keys[index].frame <= frame { index += 1 }
-        let a = keys[index - 1], b = keys[index]
-        let t = (b.easing ?? .linear)(Double(frame - a.frame) / Double(b.frame - a.frame))
-        return a.value + (b.value - a.value) * t
+        let (a, b, t) = keySegment(frames: keys.map(\.frame), at: frame)
+        guard a != b else { return keys[a].value }
+        return keys[a].value + (keys[b].value - keys[a].value) * (keys[b].easing ?? .linear)(t)
     }
 
     /// Parses "2.8" (constant) or repeated "FRAME:VALUE[:EASING]" texts; `name` is used in messages.
