@@ -9,6 +9,7 @@
 //   RackFocusTimeline                              (focus keyframes, easing, focus picking; pure)
 //   RackFocusCompare -> RackFocusCore, RackFocusIO (frame differences, reports for CI)
 //   RackFocusDraw    -> RackFocusCore              (a canvas and bitmap font for plots and sheets)
+//   RackFocusViews   -> RackFocusCore, RackFocusDraw (focal-plane, coc, depth and layer views)
 //   CCodecShims      -> CPNG, CJPEG, CZlib         (the only code that calls setjmp/longjmp)
 import PackageDescription
 
@@ -40,10 +41,11 @@ let package = Package(
         .target(name: "RackFocusTimeline"),
         .target(name: "RackFocusCompare", dependencies: ["RackFocusCore", "RackFocusIO"]),
         .target(name: "RackFocusDraw", dependencies: ["RackFocusCore"]),
+        .target(name: "RackFocusViews", dependencies: ["RackFocusCore", "RackFocusDraw"]),
         .target(
             name: "RackFocusCLI",
             dependencies: [
-                "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusCompare", "RackFocusDraw",
+                "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusCompare", "RackFocusDraw", "RackFocusViews",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"]),
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "RackFocusEngineTests", dependencies: ["RackFocusEngine", "RackFocusCore"]),
         .testTarget(name: "RackFocusTimelineTests", dependencies: ["RackFocusTimeline"]),
         .testTarget(name: "RackFocusCompareTests", dependencies: ["RackFocusCompare", "RackFocusCore"]),
+        .testTarget(name: "RackFocusViewsTests", dependencies: ["RackFocusViews", "RackFocusDraw", "RackFocusCore"]),
         .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusIO", "RackFocusCore"]),
     ],
     swiftLanguageModes: [.v6]

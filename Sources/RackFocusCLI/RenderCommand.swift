@@ -44,7 +44,8 @@ struct RenderCommand: ParsableCommand {
         let pipeline = RenderPipeline(
             job: job, engine: DefocusEngine(settings: try shot.engineSettings()), interpretation: try shot.depth.interpretation(),
             focus: try shot.focusTrack(), picker: FocusPicker(radius: shot.pickRadius), lens: try shot.lens.lens(depth: shot.depth),
-            writeOptions: try shot.output.writeOptions(), skipExisting: shot.output.skipExisting, quiet: shot.quiet)
+            writeOptions: try shot.output.writeOptions(), skipExisting: shot.output.skipExisting, quiet: shot.quiet,
+            view: try shot.focusView())
         try pipeline.run()
     }
 }

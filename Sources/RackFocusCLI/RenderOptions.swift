@@ -187,6 +187,9 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "JPEG quality 1-100.")
     var quality: Int = 92
 
+    @Option(help: ArgumentHelp("What to write: result (the render), or a view that shows focus: focal-plane (red in front, green in focus, blue behind), coc (blur radius map with legend), depth (as interpreted, near white), layers.", valueName: "VIEW"))
+    var view: String = "result"
+
     @Flag(name: .customLong("png-smallest"), help: "Compress PNG as small as possible (much slower to write).")
     var pngSmallest = false
 

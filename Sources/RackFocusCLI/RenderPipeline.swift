@@ -3,6 +3,7 @@ import RackFocusCore
 import RackFocusEngine
 import RackFocusIO
 import RackFocusTimeline
+import RackFocusViews
 
 #if canImport(Glibc)
 import Glibc
@@ -23,9 +24,12 @@ final class RenderPipeline {
     let writeOptions: WriteOptions
     let skipExisting: Bool
     let quiet: Bool
+    let view: FocusView
 
     init(job: FrameJob, engine: DefocusEngine, interpretation: DepthInterpretation, focus: FocusTrack,
-         picker: FocusPicker, lens: LensTrack, writeOptions: WriteOptions, skipExisting: Bool, quiet: Bool) {
+         picker: FocusPicker, lens: LensTrack, writeOptions: WriteOptions, skipExisting: Bool, quiet: Bool,
+         view: FocusView = .result) {
+        self.view = view
         self.job = job
         self.engine = engine
         self.interpretation = interpretation
@@ -75,7 +79,7 @@ final class RenderPipeline {
                                                 width: loaded.colour.width, height: loaded.colour.height)
             let prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus,
                                           lens: frameLens)
-            let result = engine.render(prepared, focusDistance: distance, lens: frameLens)
+            let result = picture(prepared, colour: loaded.colour, focus: distance, lens: frameLens)
             let path = job.output.path(for: frame)
             try job.guardInputs.checkOutput(path)
             writeSlots.wait()
@@ -84,7 +88,10 @@ final class RenderPipeline {
             let description = "focus \((distance * 1000).rounded() / 1000) m, \(lens.describe(at: frame))"
             writer.async {
                 do {
-                    try ImageFile.write(result, to: path, options: options)
+                    switch result {
+                    case .linear(let image): try ImageFile.write(image, to: path, options: options)
+                    case .raster(let image): try ImageFile.write(image, to: path, options: options)
+                    }
                     progress.frameWritten(frame: frame, path: path, detail: description)
                 } catch {
                     failure.record(RenderFailure(description: "frame \(frame): \(error)"))
@@ -95,6 +102,30 @@ final class RenderPipeline {
         writer.sync {}
         if let error = failure.error { throw error }
         progress.finish(skipped: skipped, pattern: job.output.text)
+    }
+}
+
+/// What a frame becomes: the render, or one of the views.
+enum FramePicture: @unchecked Sendable {
+    case linear(PlanarImage)
+    case raster(RasterImage)
+}
+
+extension RenderPipeline {
+    func picture(_ prepared: PreparedFrame, colour: PlanarImage, focus distance: Double, lens frameLens: LensModel) -> FramePicture {
+        switch view {
+        case .result:
+            return .linear(engine.render(prepared, focusDistance: distance, lens: frameLens))
+        case .focalPlane:
+            return .linear(FocusViews.focalPlane(colour: colour, radii: engine.radii(prepared, focusDistance: distance, lens: frameLens)))
+        case .coc:
+            return .raster(FocusViews.coc(radii: engine.radii(prepared, focusDistance: distance, lens: frameLens),
+                                          width: prepared.width, height: prepared.height, maximum: Float(engine.settings.maximumRadius)))
+        case .depth:
+            return .linear(FocusViews.depth(disparity: prepared.disparity, width: prepared.width, height: prepared.height))
+        case .layers:
+            return .linear(FocusViews.layers(colour: colour, layerIndex: prepared.layerIndex))
+        }
     }
 }
 

@@ -24,14 +24,14 @@ enum ShotFile {
         "bloom": .flag, "bloom-threshold": .number, "bloom-gain": .number,
         "focus": .focus, "focal-point": .string, "ease": .string, "interpolation": .string, "pick-radius": .integer,
         "layers": .integer, "threads": .integer, "bit-depth": .integer, "quality": .integer,
-        "png-smallest": .flag, "skip-existing": .flag, "quiet": .flag, "resize-depth": .flag, "memory-limit": .integer,
+        "png-smallest": .flag, "skip-existing": .flag, "quiet": .flag, "resize-depth": .flag, "memory-limit": .integer, "view": .string,
     ]
 
     /// Allowed words of the keys that take one of a few.
     static let choices: [String: [String]] = [
         "math": ["depth", "far=0", "far=1", "direct", "-depth", "far=-0", "far=-1", "-direct", "neg-depth", "neg-direct"],
         "depth-unit": ["m", "cm", "mm", "ft", "in"], "breathing": ["on", "off"], "filter": ["disc", "bladed"],
-        "interpolation": ["diopter", "distance"],
+        "interpolation": ["diopter", "distance"], "view": ["result", "focal-plane", "coc", "depth", "layers"],
     ]
 
     /// The render arguments a shot file stands for. Relative paths are relative to the file's folder.

@@ -3,6 +3,7 @@ import RackFocusCore
 import RackFocusEngine
 import RackFocusIO
 import RackFocusTimeline
+import RackFocusViews
 
 /// Everything that describes a shot, shared by `render` and `plan`: inputs, depth, lens, bokeh,
 /// focus and output, from flags and/or a JSON shot file.
@@ -55,6 +56,14 @@ struct ShotOptions: ParsableArguments {
         _ = try lens.lens(depth: depth)
         _ = try bokeh.shape()
         _ = try output.writeOptions()
+        _ = try focusView()
+    }
+
+    func focusView() throws -> FocusView {
+        guard let view = FocusView(rawValue: output.view) else {
+            throw ValidationError("--view \"\(output.view)\": expected one of \(FocusView.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return view
     }
 
     /// The focus track from `--focus`, `--ease` and `--interpolation`.

@@ -22,9 +22,12 @@ public struct Canvas: Sendable {
         pixels[i] = c.0; pixels[i + 1] = c.1; pixels[i + 2] = c.2
     }
 
+    /// Fills a rectangle; the parts outside the canvas are skipped.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, colour: Colour) {
-        for yy in max(0, y)..<min(height, y + h) {
-            for xx in max(0, x)..<min(width, x + w) { set(xx, yy, colour) }
+        let x0 = max(0, x), x1 = min(width, x + w), y0 = max(0, y), y1 = min(height, y + h)
+        guard x0 < x1 && y0 < y1 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 { set(xx, yy, colour) }
         }
     }
 

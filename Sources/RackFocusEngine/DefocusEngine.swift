@@ -48,6 +48,12 @@ public final class DefocusEngine: Sendable {
         (lens ?? settings.lens).circleOfConfusion(focus: focusDistance, imageWidth: width, maximumRadius: settings.maximumRadius)
     }
 
+    /// Every pixel's signed blur radius (px) at `focusDistance`: < 0 in front of the focal plane.
+    public func radii(_ frame: PreparedFrame, focusDistance: Double, lens: LensModel? = nil) -> [Float] {
+        let coc = circleOfConfusion(focusDistance: focusDistance, width: frame.width, lens: lens)
+        return frame.disparity.map { coc.radius(disparity: $0) }
+    }
+
     /// Renders a prepared frame focused at `focusDistance` (metres). Returns linear RGB.
     /// - Parameter lens: this frame's lens when it changes over the shot; default `settings.lens`.
     public func render(_ frame: PreparedFrame, focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {

@@ -14,6 +14,8 @@ public struct PreparedFrame: Sendable {
     let colour: [SIMD4<Float>]
     /// The frame's disparity (1/m), as the engine used it.
     public let disparity: [Float]
+    /// Each pixel's (main) depth layer, 0 = farthest.
+    public let layerIndex: [Int32]
 
     public var layerCount: Int { layers.count }
     /// Layer boundaries in disparity, far to near.
@@ -102,7 +104,7 @@ extension DefocusEngine {
             }
         }
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
-                             colour: colour, disparity: disparity)
+                             colour: colour, disparity: disparity, layerIndex: layerOf)
     }
 }
 

@@ -274,3 +274,30 @@ import Testing
         for file in files { #expect(throws: Never.self) { _ = try ImageFile.read(folder + "/" + file) } }
     }
 }
+
+@Suite(.serialized) struct ViewCommandTests {
+    typealias CLI = CLITests
+
+    @Test func viewsAndContactSheetFromTheCommandLine() throws {
+        let folder = CLI.temporaryFolder()
+        for view in ["focal-plane", "coc", "depth", "layers"] {
+            let result = try CLI.run(["render", "Fixtures/demo/shot.json", "--frames", "1001", "--view", view, "--quiet", "--output", "\(folder)/\(view).png"])
+            #expect(result.status == 0, "\(view): \(result.stderr)")
+        }
+        // At frame 1001 focus is on the ball (1.2 m): the ball's centre is green in the focal-plane view.
+        let plane = try ImageFile.read(folder + "/focal-plane.png")
+        #expect(plane.value(x: 96, y: 197, channel: 1) > plane.value(x: 96, y: 197, channel: 0) + 40)
+        #expect(try ImageFile.read(folder + "/coc.png").height == 270 + 56)
+        let depth = try ImageFile.read(folder + "/depth.png")
+        #expect(depth.value(x: 96, y: 197, channel: 0) > depth.value(x: 240, y: 40, channel: 0) + 100, "the ball is nearer (whiter) than the wall")
+        let bad = try CLI.run(["render", "Fixtures/demo/shot.json", "--view", "focus", "--output", folder + "/x.png"])
+        #expect(bad.status == 2 && bad.stderr.contains("--view \"focus\": expected one of result, focal-plane, coc, depth, layers"))
+
+        let sheet = try CLI.run(["contact-sheet", "Fixtures/demo/shot.json", "--every", "8", "--columns", "2", "--thumbnail-width", "120",
+                                 "--sheet", folder + "/sheet.png"])
+        #expect(sheet.status == 0, "\(sheet.stderr)")
+        #expect(sheet.stdout.contains("frame 1009: focus 1.4 m") && sheet.stdout.contains("contact sheet of 3 frames"))
+        let image = try ImageFile.read(folder + "/sheet.png")
+        #expect(image.width == 8 + 2 * (120 + 8) && image.height == 8 + 2 * (67 + 22 + 8))
+    }
+}
