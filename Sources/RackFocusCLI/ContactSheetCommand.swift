@@ -35,7 +35,7 @@ struct ContactSheetCommand: ParsableCommand {
 
     func run() throws {
         let shot = try options.resolved(subcommand: "contact-sheet", ownOptions: ["every", "columns", "thumbnail-width", "sheet"])
-        var job = try FrameJob(rgb: shot.inputs.rgb!, depth: shot.inputs.depth!, frames: shot.inputs.frames, output: nil)
+        var job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, plates: try shot.plates(), frames: shot.inputs.frames, output: nil)
         job.resizeDepth = shot.inputs.resizeDepth
         job.memoryBudget.limitMB = shot.inputs.memoryLimit
         try job.guardInputs.checkOutput(sheet)
@@ -49,11 +49,9 @@ struct ContactSheetCommand: ParsableCommand {
         var cells: [(frame: Int, focus: Double, image: RasterImage)] = []
         for frame in frames {
             let loaded = try job.load(frame: frame, interpretation: pipeline.interpretation)
-            let (distance, lens) = pipeline.resolve(frame: frame, disparity: loaded.disparity,
-                                                    width: loaded.colour.width, height: loaded.colour.height)
-            let prepared = pipeline.engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus, lens: lens)
+            let (distance, lens) = pipeline.resolve(frame: frame, disparity: loaded.disparity, width: loaded.width, height: loaded.height)
             let picture: RasterImage
-            switch pipeline.picture(prepared, colour: loaded.colour, focus: distance, lens: lens) {
+            switch pipeline.frameResult(frame: frame, loaded, focus: distance, lens: lens, typicalFocus: typicalFocus) {
             case .linear(let image): picture = Self.thumbnail(image, width: thumbnailWidth).raster(format: .uint8, transfer: .sRGB)
             case .raster(let image): picture = Self.thumbnail(image.planar(transfer: .linear), width: thumbnailWidth).raster(format: .uint8, transfer: .linear)
             }

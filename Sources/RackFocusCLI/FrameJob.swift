@@ -8,8 +8,12 @@ import RackFocusIO
 
 /// The files of a render: input and output patterns, the frame list, and loading of one frame.
 struct FrameJob {
-    let rgb: SequencePattern
-    let depth: SequencePattern
+    /// The RGB + depth pass (optional when the shot is made of plates only).
+    let rgb: SequencePattern!
+    let depth: SequencePattern!
+    var hasDepthPass: Bool { rgb != nil }
+    /// 2D plates composited in depth order over the RGB + depth render.
+    let plates: [Plate]
     let output: SequencePattern
     let frames: [Int]
     var guardInputs = InputGuard()
@@ -19,39 +23,46 @@ struct FrameJob {
 
     /// A frame's inputs ready for the engine.
     struct Loaded {
-        var colour: PlanarImage
-        var disparity: [Float]
+        /// The RGB + depth pass, when the shot has one.
+        var colour: PlanarImage!
+        var disparity: [Float]!
+        /// Each plate's pixels (linear, straight alpha), in `plates` order.
+        var plates: [PlanarImage] = []
+        var width: Int
+        var height: Int
     }
 
-    /// - Parameter outputPath: nil when nothing is written (`plan`).
-    init(rgb rgbPath: String, depth depthPath: String, frames frameText: String?, output outputPath: String?) throws {
+    /// - Parameters:
+    ///   - rgbPath, depthPath: the RGB + depth pass, both or neither (then `plates` must not be empty).
+    ///   - outputPath: nil when nothing is written (`plan`).
+    init(rgb rgbPath: String?, depth depthPath: String?, plates: [Plate] = [], frames frameText: String?, output outputPath: String?) throws {
+        guard (rgbPath == nil) == (depthPath == nil) else { throw ValidationError("give both --rgb and --depth, or neither (plates only)") }
+        guard rgbPath != nil || !plates.isEmpty else { throw ValidationError("give --rgb and --depth, or at least one --plate") }
         do {
-            rgb = try SequencePattern(rgbPath)
-            depth = try SequencePattern(depthPath)
+            rgb = try rgbPath.map { (path) throws(SequencePattern.ParseError) in try SequencePattern(path) }
+            depth = try depthPath.map { (path) throws(SequencePattern.ParseError) in try SequencePattern(path) }
             output = try SequencePattern(outputPath ?? "")
         } catch {
             throw ValidationError(error.description)
         }
+        self.plates = plates
+        let sequences = [rgb, depth].compactMap { $0 } + plates.map(\.image)
         if let text = frameText {
             do { frames = try FrameRange(parsing: text).frames } catch { throw ValidationError(error.description) }
-        } else if !rgb.isStill {
-            frames = rgb.framesOnDisk()
+        } else if let first = sequences.first(where: { !$0.isStill }) {
+            frames = first.framesOnDisk()
             if frames.isEmpty {
-                throw ImageFileError(path: rgb.text, kind: .notFound, message: "no frames of this sequence found on disk")
+                throw ImageFileError(path: first.text, kind: .notFound, message: "no frames of this sequence found on disk")
             }
-        } else if !depth.isStill {
-            frames = depth.framesOnDisk()
         } else {
             frames = [1]
         }
         if outputPath != nil && output.isStill && frames.count > 1 {
             throw ValidationError("--output \"\(output.text)\" names one file but \(frames.count) frames are rendered; use a pattern such as out.%04d.png")
         }
-        try rgb.checkFramesExist(frames)
-        try depth.checkFramesExist(frames)
-        for frame in frames {
-            guardInputs.addInput(rgb.path(for: frame))
-            guardInputs.addInput(depth.path(for: frame))
+        for sequence in sequences {
+            try sequence.checkFramesExist(frames)
+            for frame in frames { guardInputs.addInput(sequence.path(for: frame)) }
         }
         if outputPath != nil {
             for frame in frames { try guardInputs.checkOutput(output.path(for: frame)) }
@@ -79,6 +90,26 @@ struct FrameJob {
     }
 
     func load(frame: Int, interpretation: DepthInterpretation) throws -> Loaded {
+        var loaded: Loaded
+        if hasDepthPass {
+            let pass = try loadPass(frame: frame, interpretation: interpretation)
+            loaded = Loaded(colour: pass.colour, disparity: pass.disparity, width: pass.colour.width, height: pass.colour.height)
+        } else {
+            let first = try plates[0].load(frame: frame)
+            loaded = Loaded(width: first.width, height: first.height)
+        }
+        for plate in plates {
+            let image = try plate.load(frame: frame)
+            guard image.width == loaded.width && image.height == loaded.height else {
+                throw ImageFileError(path: plate.image.path(for: frame), kind: .mismatch, message:
+                    "frame \(frame): plate is \(image.width)x\(image.height) but the shot is \(loaded.width)x\(loaded.height)")
+            }
+            loaded.plates.append(image)
+        }
+        return loaded
+    }
+
+    func loadPass(frame: Int, interpretation: DepthInterpretation) throws -> (colour: PlanarImage, disparity: [Float]) {
         let rgbPath = rgb.path(for: frame)
         let depthPath = depth.path(for: frame)
         let colourRaster = try ImageFile.read(rgbPath)
@@ -93,7 +124,7 @@ struct FrameJob {
         }
         var colour = colourRaster.planar(transfer: colourRaster.isFloat ? .linear : .sRGB)
         if colour.channels < 3 { colour = colour.expandedToRGB() }
-        return Loaded(colour: colour, disparity: try disparity(of: depthRaster, path: depthPath, frame: frame, interpretation: interpretation))
+        return (colour, try disparity(of: depthRaster, path: depthPath, frame: frame, interpretation: interpretation))
     }
 
     /// Disparity of a depth raster; refuses a pass in which no value is usable (all zero, negative

@@ -38,7 +38,7 @@ struct RenderCommand: ParsableCommand {
         let shot = try options.resolved(subcommand: "render")
         guard let outputPath = shot.output.output else { throw ValidationError("give --output (or a shot file with \"output\")") }
         Interrupts.install()
-        var job = try FrameJob(rgb: shot.inputs.rgb!, depth: shot.inputs.depth!, frames: shot.inputs.frames, output: outputPath)
+        var job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, plates: try shot.plates(), frames: shot.inputs.frames, output: outputPath)
         job.resizeDepth = shot.inputs.resizeDepth
         job.memoryBudget.limitMB = shot.inputs.memoryLimit
         let pipeline = RenderPipeline(

@@ -41,10 +41,12 @@ final class RenderPipeline {
         self.quiet = quiet
     }
 
-    /// The focus distance (metres) and lens of `frame`, given that frame's depth.
-    func resolve(frame: Int, disparity: [Float], width: Int, height: Int) -> (focus: Double, lens: LensModel) {
+    /// The focus distance (metres) and lens of `frame`, given that frame's depth (point keys need one;
+    /// validation refuses them for plate-only shots).
+    func resolve(frame: Int, disparity: [Float]?, width: Int, height: Int) -> (focus: Double, lens: LensModel) {
         let distance = focus.focus(at: frame) { x, y in
-            picker.distance(x: x, y: y, disparity: disparity, width: width, height: height)
+            guard let disparity else { return 1 }
+            return picker.distance(x: x, y: y, disparity: disparity, width: width, height: height)
         }
         return (distance, lens.model(at: frame))
     }
@@ -75,11 +77,8 @@ final class RenderPipeline {
             let current = next!
             next = index + 1 < frames.count ? load(frames[index + 1]) : nil
             let loaded = try current.wait()
-            let (distance, frameLens) = resolve(frame: frame, disparity: loaded.disparity,
-                                                width: loaded.colour.width, height: loaded.colour.height)
-            let prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus,
-                                          lens: frameLens)
-            let result = picture(prepared, colour: loaded.colour, focus: distance, lens: frameLens)
+            let (distance, frameLens) = resolve(frame: frame, disparity: loaded.disparity, width: loaded.width, height: loaded.height)
+            let result = frameResult(frame: frame, loaded, focus: distance, lens: frameLens, typicalFocus: typicalFocus)
             let path = job.output.path(for: frame)
             try job.guardInputs.checkOutput(path)
             writeSlots.wait()
@@ -112,6 +111,22 @@ enum FramePicture: @unchecked Sendable {
 }
 
 extension RenderPipeline {
+    /// A frame's output: the RGB + depth render (or view), with the plates composited over it.
+    func frameResult(frame: Int, _ loaded: FrameJob.Loaded, focus distance: Double, lens frameLens: LensModel,
+                     typicalFocus: Double) -> FramePicture {
+        var background: FramePicture?
+        if job.hasDepthPass {
+            let prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus, lens: frameLens)
+            background = picture(prepared, colour: loaded.colour, focus: distance, lens: frameLens)
+        }
+        guard !job.plates.isEmpty else { return background! }
+        var backdrop: PlanarImage?
+        if case .linear(let image)? = background { backdrop = image }
+        let plates = zip(loaded.plates, job.plates).map { ($0, $1.depth.value(at: frame)) }
+        return .linear(PlateComposite.composite(plates: plates, background: backdrop, engine: engine, focus: distance,
+                                                lens: frameLens, width: loaded.width, height: loaded.height))
+    }
+
     func picture(_ prepared: PreparedFrame, colour: PlanarImage, focus distance: Double, lens frameLens: LensModel) -> FramePicture {
         switch view {
         case .result:

@@ -12,7 +12,7 @@ enum ShotFile {
         var description: String { "\(path): \(message)" }
     }
 
-    enum Kind { case string, number, integer, flag, path, range, focus, keyed }
+    enum Kind { case string, number, integer, flag, path, range, focus, keyed, plates }
 
     /// Every key a shot file may hold, and what it takes.
     static let keys: [String: Kind] = [
@@ -24,7 +24,7 @@ enum ShotFile {
         "bloom": .flag, "bloom-threshold": .number, "bloom-gain": .number,
         "focus": .focus, "focal-point": .string, "ease": .string, "interpolation": .string, "pick-radius": .integer,
         "layers": .integer, "threads": .integer, "bit-depth": .integer, "quality": .integer,
-        "png-smallest": .flag, "skip-existing": .flag, "quiet": .flag, "resize-depth": .flag, "memory-limit": .integer, "view": .string,
+        "png-smallest": .flag, "skip-existing": .flag, "quiet": .flag, "resize-depth": .flag, "memory-limit": .integer, "view": .string, "plate": .plates,
     ]
 
     /// Allowed words of the keys that take one of a few.
@@ -73,7 +73,7 @@ enum ShotFile {
                 arguments += text.hasPrefix("-") ? [option + "=" + text] : [option, text]
             case .path:
                 guard let text = value as? String, !text.isEmpty else { throw fail(key, "expected a file name or pattern") }
-                arguments += [option, text.hasPrefix("/") || folder.isEmpty ? text : folder + "/" + text]
+                arguments += [option, text.hasPrefix("/") || folder.isEmpty ? text : standardized(folder + "/" + text)]
             case .number:
                 guard let number = numberValue(value) else { throw fail(key, "expected a number") }
                 arguments += [option, String(number)]
@@ -93,6 +93,10 @@ enum ShotFile {
                 for item in try list(value, key, fail) { arguments += [option, try focusKey(item.0, item.1, fail)] }
             case .keyed:
                 for item in try list(value, key, fail) { arguments += [option, try valueKey(item.0, item.1, fail)] }
+            case .plates:
+                for item in try list(value, key, fail) {
+                    arguments += [option, try plate(item.0, item.1, folder: folder, fail)]
+                }
             }
         }
         return arguments
@@ -164,10 +168,46 @@ enum ShotFile {
         return text
     }
 
+    /// `"fg.png@1.5m"` or `{"image": "fg.png", "depth": 1.5 | "150cm" | [keys as for fstop]}`.
+    static func plate(_ path: String, _ value: Any, folder: String, _ fail: (String, String) -> Error) throws -> String {
+        func resolve(_ file: String) -> String { file.hasPrefix("/") || folder.isEmpty ? file : standardized(folder + "/" + file) }
+        if let text = value as? String {
+            guard let at = text.lastIndex(of: "@") else { throw fail(path, "expected \"IMAGE@DEPTH\"") }
+            return resolve(String(text[..<at])) + text[at...]
+        }
+        guard let object = value as? [String: Any] else { throw fail(path, "expected \"IMAGE@DEPTH\" or {\"image\", \"depth\"}") }
+        for key in object.keys where !["image", "depth"].contains(key) {
+            throw fail("\(path).\(key)", "unknown key; expected image, depth")
+        }
+        guard let image = object["image"] as? String, !image.isEmpty else { throw fail("\(path).image", "expected a file name or pattern") }
+        guard let depth = object["depth"] else { throw fail("\(path).depth", "expected a distance or keys") }
+        let spec: String
+        if let number = numberValue(depth) {
+            spec = String(number)
+        } else if let text = depth as? String {
+            spec = text
+        } else {
+            spec = try list(depth, "\(path).depth", fail).map { try valueKey($0.0, $0.1, fail) }.joined(separator: "+")
+        }
+        return resolve(image) + "@" + spec
+    }
+
     /// JSON numbers (not booleans, which JSONSerialization also bridges to NSNumber).
     static func numberValue(_ value: Any) -> Double? {
         guard let number = value as? NSNumber, !isBoolean(value) else { return nil }
         return number.doubleValue
+    }
+
+    /// `a/b/../../c` -> `c`: paths as a user would write them.
+    static func standardized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != "..", !last.isEmpty { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return joined.isEmpty ? "." : joined
     }
 
     /// JSON true/false (Foundation hands them out as a boolean NSNumber subclass).

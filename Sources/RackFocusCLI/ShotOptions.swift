@@ -40,13 +40,21 @@ struct ShotOptions: ParsableArguments {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("A 2D plate at a depth, repeated, composited front to back over the RGB + depth render (or alone): IMAGE@DIST (fg.%04d.png@1.5m), or keyed depth IMAGE@FRAME:DIST[:EASING]+FRAME:DIST... RGBA alpha is the plate's coverage.", valueName: "IMAGE@DEPTH"))
+    var plate: [String] = []
+
     @Option(name: .customLong("focal-point"), help: ArgumentHelp("Nuke's focal_point: focus on the depth under pixel X,Y on every frame (same as --focus @X,Y).", valueName: "X,Y"))
     var focalPoint: String?
 
     func validate() throws {
         guard shot == nil else { return }  // validated once the shot file is merged in
-        guard inputs.rgb != nil, inputs.depth != nil else {
-            throw ValidationError("give --rgb and --depth (or a shot file)")
+        guard (inputs.rgb != nil && inputs.depth != nil) || (!plate.isEmpty && inputs.rgb == nil && inputs.depth == nil) else {
+            throw ValidationError("give --rgb and --depth, or plates (--plate IMAGE@DEPTH), or a shot file")
+        }
+        _ = try plates()
+        if inputs.depth == nil {
+            guard try focusView() == .result else { throw ValidationError("--view needs the depth pass (--rgb and --depth)") }
+            guard !(try focusTrack().usesPoints) else { throw ValidationError("an @X,Y focus point needs the depth pass (--depth)") }
         }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         guard (1...64).contains(layers) else { throw ValidationError("--layers must be 1 to 64") }
@@ -57,6 +65,11 @@ struct ShotOptions: ParsableArguments {
         _ = try bokeh.shape()
         _ = try output.writeOptions()
         _ = try focusView()
+    }
+
+    func plates() throws -> [Plate] {
+        let unit = try depth.interpretation().metresPerUnit
+        return try plate.map { try Plate(parsing: $0, metresPerUnit: unit) }
     }
 
     func focusView() throws -> FocusView {

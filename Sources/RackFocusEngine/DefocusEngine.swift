@@ -48,6 +48,36 @@ public final class DefocusEngine: Sendable {
         (lens ?? settings.lens).circleOfConfusion(focus: focusDistance, imageWidth: width, maximumRadius: settings.maximumRadius)
     }
 
+    /// Defocuses a 2D plate (straight-alpha RGBA or RGB, linear light) lying at one depth: every
+    /// pixel is spread over the aperture of that depth's blur radius and the plate's coverage is
+    /// kept, so the result (premultiplied RGBA) can be composited over what lies behind it.
+    /// Outside the frame counts as transparent.
+    public func blurPlate(_ plate: PlanarImage, disparity: Float, focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
+        let width = plate.width, height = plate.height, n = plate.pixelCount
+        var builder = LayerSourceBuilder(height: height)
+        var colour = [SIMD4<Float>](repeating: .zero, count: n)
+        for y in 0..<height {
+            builder.startRow(y)
+            for x in 0..<width {
+                let i = y * width + x
+                let alpha = plate.channels == 4 ? max(0, min(1, plate.samples[3 * n + i])) : 1
+                var rgb = SIMD4<Float>(plate.samples[i], plate.samples[n + i], plate.samples[2 * n + i], 0)
+                rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))
+                if let boost = settings.highlights { rgb = boost.apply(rgb) }
+                colour[i] = rgb
+                if alpha > 0 { builder.add(x: x, disparity: disparity, colour: rgb, weight: alpha) }
+            }
+        }
+        let depth = [Float](repeating: disparity, count: n)
+        let frame = PreparedFrame(
+            width: width, height: height,
+            layers: DepthLayers(disparity: [disparity], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
+            sources: [builder.finish()], fills: [LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])],
+            colour: colour, disparity: depth, layerIndex: [Int32](repeating: 0, count: n))
+        let coc = circleOfConfusion(focusDistance: focusDistance, width: width, lens: lens)
+        return splat(frame, levelEntries(frame, coc: coc), raw: true)
+    }
+
     /// Every pixel's signed blur radius (px) at `focusDistance`: < 0 in front of the focal plane.
     public func radii(_ frame: PreparedFrame, focusDistance: Double, lens: LensModel? = nil) -> [Float] {
         let coc = circleOfConfusion(focusDistance: focusDistance, width: frame.width, lens: lens)
@@ -121,7 +151,9 @@ public final class DefocusEngine: Sendable {
         mutating func include(_ a: Int, _ b: Int) { low = min(low, a); high = max(high, b) }
     }
 
-    func splat(_ frame: PreparedFrame, _ levels: [[LevelEntries]]) -> PlanarImage {
+    /// - Parameter raw: return the first layer's sums (premultiplied R, G, B and coverage) as four
+    ///   planes instead of compositing: a blurred RGBA plate.
+    func splat(_ frame: PreparedFrame, _ levels: [[LevelEntries]], raw: Bool = false) -> PlanarImage {
         let width = frame.width
         let height = frame.height
         let layerCount = levels.count
@@ -138,7 +170,7 @@ public final class DefocusEngine: Sendable {
                 return (Int32(j0), Int32(j1), max(0, min(1, c - Float(j0))))
             }
         }
-        var output = PlanarImage(width: width, height: height, channels: 3)
+        var output = PlanarImage(width: width, height: height, channels: raw ? 4 : 3)
         let kernel = self.kernel
         let chunk = 32
         // One scratch per worker, made on first use by that worker.
@@ -206,8 +238,17 @@ public final class DefocusEngine: Sendable {
                                                   into: layerSum, range: &range)
                             }
                             if range.isEmpty { continue }
+                            if raw {
+                                for x in range.low..<range.high {
+                                    let v = layerSum[x]
+                                    layerSum[x] = .zero
+                                    for c in 0..<4 { out.base[c * plane + y * width + x] = v[c] }
+                                }
+                                continue
+                            }
                             Self.composite(layerSum, range: range, accumulated: accumulated, transmittance: transmittance)
                         }
+                        if raw { continue }
                         for x in 0..<width {
                             let covered = 1 - transmittance[x]
                             let pixel = covered > 1e-6 ? accumulated[x] / covered : frame.colour[y * width + x]
