@@ -26,8 +26,9 @@ struct FrameJob {
         /// The RGB + depth pass, when the shot has one.
         var colour: PlanarImage!
         var disparity: [Float]!
-        /// Each plate's pixels (linear, straight alpha), in `plates` order.
+        /// Each plate's pixels (linear, straight alpha), in `plates` order, and its depth map's disparity.
         var plates: [PlanarImage] = []
+        var plateDisparity: [[Float]?] = []
         var width: Int
         var height: Int
     }
@@ -46,7 +47,7 @@ struct FrameJob {
             throw ValidationError(error.description)
         }
         self.plates = plates
-        let sequences = [rgb, depth].compactMap { $0 } + plates.map(\.image)
+        let sequences = [rgb, depth].compactMap { $0 } + plates.map(\.image) + plates.compactMap(\.depthMap)
         if let text = frameText {
             do { frames = try FrameRange(parsing: text).frames } catch { throw ValidationError(error.description) }
         } else if let first = sequences.first(where: { !$0.isStill }) {
@@ -105,6 +106,16 @@ struct FrameJob {
                     "frame \(frame): plate is \(image.width)x\(image.height) but the shot is \(loaded.width)x\(loaded.height)")
             }
             loaded.plates.append(image)
+            var disparity: [Float]?
+            if let map = plate.depthMap {
+                let path = map.path(for: frame)
+                let raster = try ImageFile.read(path)
+                guard raster.width == image.width && raster.height == image.height else {
+                    throw ImageFileError(path: path, kind: .mismatch, message: "frame \(frame): plate depth is \(raster.width)x\(raster.height) but its plate is \(image.width)x\(image.height)")
+                }
+                disparity = try self.disparity(of: raster, path: path, frame: frame, interpretation: interpretation)
+            }
+            loaded.plateDisparity.append(disparity)
         }
         return loaded
     }

@@ -7,17 +7,25 @@ import RackFocusTimeline
 /// A 2D plate of a layered comp: an RGB(A) still or sequence at a depth that is constant or keyed.
 struct Plate {
     let image: SequencePattern
-    /// Distance in metres over the frames.
+    /// Distance in metres over the frames (for a plate at one depth).
     let depth: ValueTrack
+    /// Or the plate's own depth pass, read with the shot's depth options (--math, --depth-range...).
+    let depthMap: SequencePattern?
 
-    /// Parses `IMAGE@DEPTH`, DEPTH = a distance (`2.5`, `2.5m`, `150cm`) or keys joined by `+`:
-    /// `1001:1.2+1024:3m:ease-in`.
+    /// Parses `IMAGE@DEPTH`, DEPTH = a distance (`2.5`, `2.5m`, `150cm`), keys joined by `+`
+    /// (`1001:1.2+1024:3m:ease-in`), or `map:DEPTHFILE` for a plate with its own depth pass.
     init(parsing text: String, metresPerUnit: Double) throws {
         guard let at = text.lastIndex(of: "@") else {
             throw ValidationError("--plate \"\(text)\": expected IMAGE@DEPTH, e.g. fg.%04d.png@1.5m")
         }
         do { image = try SequencePattern(String(text[..<at])) } catch { throw ValidationError(error.description) }
         let spec = String(text[text.index(after: at)...])
+        if spec.hasPrefix("map:") {
+            do { depthMap = try SequencePattern(String(spec.dropFirst(4))) } catch { throw ValidationError(error.description) }
+            depth = ValueTrack(constant: 1)
+            return
+        }
+        depthMap = nil
         var keys: [ValueTrack.Key] = []
         let parts = spec.split(separator: "+").map(String.init)
         for part in parts {
@@ -56,13 +64,16 @@ struct Plate {
 /// over the background (the RGB + depth render, or transparent).
 enum PlateComposite {
     /// - Returns: RGB when there is a background, else RGBA with straight alpha.
-    static func composite(plates: [(plate: PlanarImage, distance: Double)], background: PlanarImage?,
+    /// - Parameter plates: each plate with its depth: one distance, or a disparity map (then `distance`
+    ///   is its median distance, used only to order the plates).
+    static func composite(plates: [(plate: PlanarImage, distance: Double, disparity: [Float]?)], background: PlanarImage?,
                           engine: DefocusEngine, focus: Double, lens: LensModel, width: Int, height: Int) -> PlanarImage {
         let n = width * height
         var light = [SIMD4<Float>](repeating: .zero, count: n)
         var transmittance = [Float](repeating: 1, count: n)
-        for (plate, distance) in plates.sorted(by: { $0.distance < $1.distance }) {
-            let blurred = engine.blurPlate(plate, disparity: Float(1 / distance), focusDistance: focus, lens: lens)
+        for (plate, distance, map) in plates.sorted(by: { $0.distance < $1.distance }) {
+            let blurred = map.map { engine.blurPlate(plate, disparity: $0, focusDistance: focus, lens: lens) }
+                ?? engine.blurPlate(plate, disparity: Float(1 / distance), focusDistance: focus, lens: lens)
             blurred.samples.withUnsafeBufferPointer { b in
                 for i in 0..<n {
                     let c = SIMD4<Float>(b[i], b[n + i], b[2 * n + i], 0)

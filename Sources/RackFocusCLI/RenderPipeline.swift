@@ -122,7 +122,13 @@ extension RenderPipeline {
         guard !job.plates.isEmpty else { return background! }
         var backdrop: PlanarImage?
         if case .linear(let image)? = background { backdrop = image }
-        let plates = zip(loaded.plates, job.plates).map { ($0, $1.depth.value(at: frame)) }
+        let plates = job.plates.indices.map { i -> (plate: PlanarImage, distance: Double, disparity: [Float]?) in
+            if let map = loaded.plateDisparity[i] {
+                let sorted = map.sorted()
+                return (loaded.plates[i], 1 / Double(max(sorted[sorted.count / 2], 1e-6)), map)
+            }
+            return (loaded.plates[i], job.plates[i].depth.value(at: frame), nil)
+        }
         return .linear(PlateComposite.composite(plates: plates, background: backdrop, engine: engine, focus: distance,
                                                 lens: frameLens, width: loaded.width, height: loaded.height))
     }

@@ -176,10 +176,16 @@ enum ShotFile {
             return resolve(String(text[..<at])) + text[at...]
         }
         guard let object = value as? [String: Any] else { throw fail(path, "expected \"IMAGE@DEPTH\" or {\"image\", \"depth\"}") }
-        for key in object.keys where !["image", "depth"].contains(key) {
-            throw fail("\(path).\(key)", "unknown key; expected image, depth")
+        for key in object.keys where !["image", "depth", "depth-map"].contains(key) {
+            throw fail("\(path).\(key)", "unknown key; expected image, depth, depth-map")
         }
         guard let image = object["image"] as? String, !image.isEmpty else { throw fail("\(path).image", "expected a file name or pattern") }
+        if let map = object["depth-map"] {
+            guard let file = map as? String, !file.isEmpty, object["depth"] == nil else {
+                throw fail("\(path).depth-map", "expected a file name or pattern (and no \"depth\")")
+            }
+            return resolve(image) + "@map:" + resolve(file)
+        }
         guard let depth = object["depth"] else { throw fail("\(path).depth", "expected a distance or keys") }
         let spec: String
         if let number = numberValue(depth) {

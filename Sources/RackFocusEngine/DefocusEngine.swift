@@ -53,6 +53,11 @@ public final class DefocusEngine: Sendable {
     /// kept, so the result (premultiplied RGBA) can be composited over what lies behind it.
     /// Outside the frame counts as transparent.
     public func blurPlate(_ plate: PlanarImage, disparity: Float, focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
+        blurPlate(plate, disparity: [Float](repeating: disparity, count: plate.pixelCount), focusDistance: focusDistance, lens: lens)
+    }
+
+    /// As above, for a plate with its own depth (disparity per pixel; no occlusion inside a plate).
+    public func blurPlate(_ plate: PlanarImage, disparity depth: [Float], focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
         let width = plate.width, height = plate.height, n = plate.pixelCount
         var builder = LayerSourceBuilder(height: height)
         var colour = [SIMD4<Float>](repeating: .zero, count: n)
@@ -65,13 +70,12 @@ public final class DefocusEngine: Sendable {
                 rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))
                 if let boost = settings.highlights { rgb = boost.apply(rgb) }
                 colour[i] = rgb
-                if alpha > 0 { builder.add(x: x, disparity: disparity, colour: rgb, weight: alpha) }
+                if alpha > 0 { builder.add(x: x, disparity: depth[i], colour: rgb, weight: alpha) }
             }
         }
-        let depth = [Float](repeating: disparity, count: n)
         let frame = PreparedFrame(
             width: width, height: height,
-            layers: DepthLayers(disparity: [disparity], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
+            layers: DepthLayers(disparity: [depth.first ?? 0], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
             sources: [builder.finish()], fills: [LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])],
             colour: colour, disparity: depth, layerIndex: [Int32](repeating: 0, count: n))
         let coc = circleOfConfusion(focusDistance: focusDistance, width: width, lens: lens)

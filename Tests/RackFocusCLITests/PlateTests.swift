@@ -60,7 +60,7 @@ import Testing
     @Test func blurredForegroundRevealsTheRealBackground() {
         let (fg, bg) = Self.plates()
         // Focus on the background (4 m); the foreground plate at 1 m: r = 7.5 (0.25 − 1) = −5.625 px.
-        let out = PlateComposite.composite(plates: [(fg, 1.0), (bg, 4.0)], background: nil, engine: Self.engine,
+        let out = PlateComposite.composite(plates: [(fg, 1.0, nil), (bg, 4.0, nil)], background: nil, engine: Self.engine,
                                            focus: 4, lens: Self.lens, width: Self.w, height: Self.h)
         let blurred = Self.referenceBlur(fg, radius: 5.625)
         var worst: Float = 0
@@ -82,7 +82,7 @@ import Testing
     @Test func sharpForegroundKeepsACrispEdgeOverABlurredBackground() {
         let (fg, bg) = Self.plates()
         // Focus on the foreground (1 m); the background at 4 m: r = 7.5 (1 − 0.25) = 5.625 px.
-        let out = PlateComposite.composite(plates: [(fg, 1.0), (bg, 4.0)], background: nil, engine: Self.engine,
+        let out = PlateComposite.composite(plates: [(fg, 1.0, nil), (bg, 4.0, nil)], background: nil, engine: Self.engine,
                                            focus: 1, lens: Self.lens, width: Self.w, height: Self.h)
         for y in 8..<24 {
             for x in 10..<30 {
@@ -126,5 +126,23 @@ import Foundation
             }
         }
         #expect(count > 500 && sharp > count * 9 / 10 && blurred > count / 2, "\(sharp) \(blurred) of \(count)")
+    }
+}
+
+@Suite(.serialized) struct DepthMapPlateTests {
+    typealias CLI = CLITests
+
+    /// A plate with its own depth pass is blurred per pixel: sharp where its depth is in focus.
+    @Test func plateWithItsOwnDepthMap() throws {
+        let folder = CLI.temporaryFolder()
+        let result = try CLI.run(["render", "--plate", "Fixtures/demo/rgb.1001.png@map:Fixtures/demo/depth.1001.png",
+                                  "--math", "depth", "--depth-range", "0.9,8.1", "--focal-length", "49.455", "--fstop", "0.8242",
+                                  "--breathing", "off", "--focus", "8", "--output", folder + "/m.png", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = try ImageFile.read(folder + "/m.png"), input = try ImageFile.read("\(CLI.packageRoot)/Fixtures/demo/rgb.1001.png")
+        #expect(out.channels == 4)
+        // The wall (8 m, in focus) keeps its pixels; the ball (1.2 m) does not.
+        #expect(abs(out.value(x: 240, y: 40, channel: 0) - input.value(x: 240, y: 40, channel: 0)) <= 1)
+        #expect(abs(out.value(x: 96, y: 197, channel: 0) - input.value(x: 96, y: 197, channel: 0)) > 5)
     }
 }
