@@ -13,7 +13,11 @@ harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=(PNG JPEG PFM ShotFile)
 declare -A seeds=([PNG]=png [JPEG]=jpeg [PFM]=pfm [ShotFile]=shot)
 for h in "${harnesses[@]}"; do
-  swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product "Fuzz$h" >/dev/null
+  if ! build_log=$(swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product "Fuzz$h" 2>&1); then
+    echo "$build_log" | tail -20
+    echo "Fuzz$h: build failed"
+    exit 1
+  fi
 done
 mkdir -p crashes
 status=0

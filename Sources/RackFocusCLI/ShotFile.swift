@@ -78,8 +78,8 @@ enum ShotFile {
                 guard let number = numberValue(value) else { throw fail(key, "expected a number") }
                 arguments += [option, String(number)]
             case .integer:
-                guard let number = numberValue(value), number == number.rounded() else { throw fail(key, "expected a whole number") }
-                arguments += [option, String(Int(number))]
+                guard let number = wholeNumber(value) else { throw fail(key, "expected a whole number") }
+                arguments += [option, String(number)]
             case .flag:
                 guard isBoolean(value), let flag = value as? Bool else { throw fail(key, "expected true or false") }
                 if flag { arguments.append(option) }
@@ -122,10 +122,10 @@ enum ShotFile {
         for key in object.keys where !["frame", "distance", "point", "ease"].contains(key) {
             throw fail("\(path).\(key)", "unknown key; expected frame, distance, point, ease")
         }
-        guard let frame = numberValue(object["frame"] as Any), frame == frame.rounded() else {
+        guard let frame = wholeNumber(object["frame"] as Any) else {
             throw fail("\(path).frame", "expected a whole frame number")
         }
-        var text = "\(Int(frame)):"
+        var text = "\(frame):"
         switch (object["distance"], object["point"]) {
         case (let d?, nil):
             if let number = numberValue(d) { text += String(number) } else if let s = d as? String { text += s } else {
@@ -155,11 +155,11 @@ enum ShotFile {
         for key in object.keys where !["frame", "value", "ease"].contains(key) {
             throw fail("\(path).\(key)", "unknown key; expected frame, value, ease")
         }
-        guard let frame = numberValue(object["frame"] as Any), frame == frame.rounded() else {
+        guard let frame = wholeNumber(object["frame"] as Any) else {
             throw fail("\(path).frame", "expected a whole frame number")
         }
         guard let v = numberValue(object["value"] as Any) else { throw fail("\(path).value", "expected a number") }
-        var text = "\(Int(frame)):\(v)"
+        var text = "\(frame):\(v)"
         if let ease = object["ease"] {
             guard let name = ease as? String else { throw fail("\(path).ease", "expected an easing name") }
             do { _ = try Easing(parsing: name) } catch { throw fail("\(path).ease", error.description) }
@@ -214,6 +214,12 @@ enum ShotFile {
         }
         let joined = parts.joined(separator: "/")
         return joined.isEmpty ? "." : joined
+    }
+
+    /// A JSON whole number within ±10^12 (frame numbers and counts; larger ones would overflow).
+    static func wholeNumber(_ value: Any) -> Int? {
+        guard let number = numberValue(value), number == number.rounded(), abs(number) <= 1e12 else { return nil }
+        return Int(number)
     }
 
     /// JSON true/false (Foundation hands them out as a boolean NSNumber subclass).

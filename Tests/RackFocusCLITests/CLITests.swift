@@ -301,3 +301,15 @@ import Testing
         #expect(image.width == 8 + 2 * (120 + 8) && image.height == 8 + 2 * (67 + 22 + 8))
     }
 }
+
+/// Inputs the fuzzers found crashing once; each must now be a clean error.
+@Suite struct FuzzRegressionTests {
+    typealias CLI = CLITests
+
+    /// "frame": 1055555555555555555524 overflowed Int in the shot-file reader.
+    @Test func hugeFrameNumberInAShotFile() throws {
+        let result = try CLI.run(["render", "Fixtures/fuzz/regressions/shot-huge-frame.json"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("shot-huge-frame.json: focus[1].frame: expected a whole frame number"))
+    }
+}
