@@ -49,47 +49,75 @@ extension DefocusEngine {
         let height = image.height
         let count = image.pixelCount
 
-        // Linear colour, with the optional highlight boost.
-        var colour = [SIMD4<Float>](repeating: .zero, count: count)
-        image.samples.withUnsafeBufferPointer { s in
-            for i in 0..<count {
-                var rgb = SIMD4<Float>(s[i], s[count + i], s[2 * count + i], 0)
-                rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))  // NaN -> 0
-                if let boost = settings.highlights { rgb = boost.apply(rgb) }
-                colour[i] = rgb
-            }
-        }
-
         let scale = Float((lens ?? settings.lens).layerScale(imageWidth: width, typicalFocus: typicalFocus))
         let layers = DepthLayers(disparity: disparity, pixelsPerDisparity: scale,
                                  layerThickness: settings.layerThickness, maximumLayers: settings.maximumLayers)
+
+        // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell):
+        // linear colour (NaN -> 0, highlight boost), layer and tent weights, nearest layer per cell.
+        var colour = [SIMD4<Float>](repeating: .zero, count: count)
         var layerOf = [Int32](repeating: 0, count: count)
         var nearerWeight = [Float](repeating: 0, count: count)
         var fartherWeight = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            let a = layers.assign(disparity[i])
-            layerOf[i] = Int32(a.layer)
-            nearerWeight[i] = a.nearerWeight
-            fartherWeight[i] = a.fartherWeight
-        }
-        // One pass over the pixels: each pixel feeds its own layer and, in a tent zone, its neighbour.
-        var builders = [LayerSourceBuilder](repeating: LayerSourceBuilder(height: height), count: layers.count)
         var nearest = HiddenFill.NearestLayers(width: width, height: height)
-        for y in 0..<height {
-            for k in 0..<layers.count { builders[k].startRow(y) }
-            for x in 0..<width {
-                let i = y * width + x
-                let l = Int(layerOf[i])
-                let wn = nearerWeight[i]
-                let wf = fartherWeight[i]
-                let d = disparity[i]
-                builders[l].add(x: x, disparity: d, colour: colour[i], weight: 1 - wn - wf)
-                if wn > 0 { builders[l + 1].add(x: x, disparity: d, colour: colour[i], weight: wn) }
-                if wf > 0 { builders[l - 1].add(x: x, disparity: d, colour: colour[i], weight: wf) }
-                nearest.note(layer: l, x: x, y: y)
+        let boost = settings.highlights
+        let band = 16
+        image.samples.withUnsafeBufferPointer { s in
+        colour.withUnsafeMutableBufferPointer { c in
+        layerOf.withUnsafeMutableBufferPointer { lo in
+        nearerWeight.withUnsafeMutableBufferPointer { nw in
+        fartherWeight.withUnsafeMutableBufferPointer { fw in
+        nearest.layer.withUnsafeMutableBufferPointer { nl in
+            let samples = SharedPointer(base: UnsafeMutablePointer(mutating: s.baseAddress!))
+            let (cp, lp, np, fp, cells) = (SharedPointer(base: c.baseAddress!), SharedPointer(base: lo.baseAddress!),
+                                           SharedPointer(base: nw.baseAddress!), SharedPointer(base: fw.baseAddress!),
+                                           SharedPointer(base: nl.baseAddress!))
+            let cellsWide = nearest.cellsWide
+            parallelFor(height, threads: threadCount, chunk: band) { _, rows in
+                for y in rows {
+                    for x in 0..<width {
+                        let i = y * width + x
+                        var rgb = SIMD4<Float>(samples.base[i], samples.base[count + i], samples.base[2 * count + i], 0)
+                        rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))  // NaN -> 0
+                        if let boost { rgb = boost.apply(rgb) }
+                        cp.base[i] = rgb
+                        let a = layers.assign(disparity[i])
+                        lp.base[i] = Int32(a.layer)
+                        np.base[i] = a.nearerWeight
+                        fp.base[i] = a.fartherWeight
+                        let cell = (y / HiddenFill.cell) * cellsWide + x / HiddenFill.cell
+                        if Int8(a.layer) > cells.base[cell] { cells.base[cell] = Int8(a.layer) }
+                    }
+                }
+            }
+        }}}}}}
+
+        // Each pixel feeds its own layer and, in a tent zone, its neighbour: built per band of rows on
+        // all workers, then joined band after band (the same lists for any thread count).
+        let bandCount = (height + 63) / 64
+        let bands = Slots<[LayerSources]>(count: bandCount)
+        parallelFor(bandCount, threads: threadCount, chunk: 1) { [colour, layerOf, nearerWeight, fartherWeight] _, items in
+            for b in items {
+                let rows = (b * 64)..<min(height, b * 64 + 64)
+                var builders = [LayerSourceBuilder](repeating: LayerSourceBuilder(height: rows.count), count: layers.count)
+                for y in rows {
+                    for k in 0..<layers.count { builders[k].startRow(y - rows.lowerBound) }
+                    for x in 0..<width {
+                        let i = y * width + x
+                        let l = Int(layerOf[i])
+                        let wn = nearerWeight[i]
+                        let wf = fartherWeight[i]
+                        let d = disparity[i]
+                        builders[l].add(x: x, disparity: d, colour: colour[i], weight: 1 - wn - wf)
+                        if wn > 0 { builders[l + 1].add(x: x, disparity: d, colour: colour[i], weight: wn) }
+                        if wf > 0 { builders[l - 1].add(x: x, disparity: d, colour: colour[i], weight: wf) }
+                    }
+                }
+                bands.store(b, builders.indices.map { builders[$0].finish() })
             }
         }
-        let sources = builders.indices.map { builders[$0].finish() }
+        let perBand = bands.values()
+        let sources = (0..<layers.count).map { k in LayerSources(joining: perBand.map { $0[k] }) }
         // Hidden background per layer, on all workers.
         let fills = Slots<LayerSources>(count: layers.count)
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
@@ -105,6 +133,22 @@ extension DefocusEngine {
         }
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
                              colour: colour, disparity: disparity, layerIndex: layerOf)
+    }
+}
+
+extension LayerSources {
+    /// Consecutive bands of rows joined into one list.
+    init(joining parts: [LayerSources]) {
+        var rowStart: [Int] = []
+        var x: [Int32] = [], disparity: [Float] = [], colour: [SIMD4<Float>] = []
+        let total = parts.reduce(0) { $0 + $1.x.count }
+        x.reserveCapacity(total); disparity.reserveCapacity(total); colour.reserveCapacity(total)
+        for part in parts {
+            rowStart.append(contentsOf: part.rowStart.dropLast().map { $0 + x.count })
+            x.append(contentsOf: part.x); disparity.append(contentsOf: part.disparity); colour.append(contentsOf: part.colour)
+        }
+        rowStart.append(x.count)
+        self.init(rowStart: rowStart, x: x, disparity: disparity, colour: colour)
     }
 }
 
