@@ -18,10 +18,6 @@ public struct PreparedFrame: Sendable {
     public let layerIndex: [Int32]
 
     public var layerCount: Int { layers.count }
-    /// Layer boundaries in disparity, far to near.
-    public var layerBounds: [Float] { layers.bounds }
-    /// Source splats per layer (own pixels, shared tent pixels and hidden-background fill).
-    public var splatCounts: [Int] { zip(sources, fills).map { $0.x.count + $1.x.count } }
 }
 
 /// The splat sources of one layer, row by row, x ascending within a row.

@@ -59,11 +59,6 @@ public struct FocusTrack: Sendable, Equatable {
         self.space = space
     }
 
-    /// A constant focus.
-    public static func constant(_ metres: Double) throws(Error) -> FocusTrack {
-        try FocusTrack(keys: [Key(frame: 0, target: .distance(metres))])
-    }
-
     /// The segment governing `frame`: the keys before and after it and the eased progress.
     /// Before the first key and after the last, focus holds (progress 0 on a one-key segment).
     public func segment(at frame: Int) -> (from: Key, to: Key, progress: Double) {
