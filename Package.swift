@@ -10,7 +10,7 @@
 //   RackFocusCompare -> RackFocusCore, RackFocusIO (frame differences, reports for CI)
 //   RackFocusDraw    -> RackFocusCore              (a canvas and bitmap font for plots and sheets)
 //   RackFocusViews   -> RackFocusCore, RackFocusDraw (focal-plane, coc, depth and layer views)
-//   CCodecShims      -> CPNG, CJPEG, CZlib         (the only code that calls setjmp/longjmp)
+//   CCodecShims      -> CPNG, CJPEG, CZlib, CEXR   (the only code that calls the C codecs; owns setjmp/longjmp)
 import PackageDescription
 
 let package = Package(
@@ -32,7 +32,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "CCodecShims", dependencies: ["CPNG", "CJPEG", "CZlib"]),
+        .systemLibrary(name: "CEXR", pkgConfig: "OpenEXR", providers: [.apt(["libopenexr-dev"])]),
+        .target(name: "CCodecShims", dependencies: ["CPNG", "CJPEG", "CZlib", "CEXR"]),
 
         // MARK: - Swift modules
         .target(name: "RackFocusCore"),

@@ -14,6 +14,8 @@ let package = Package(
                           path: "Harnesses/FuzzJPEG"),
         .executableTarget(name: "FuzzPFM", dependencies: ["FuzzSupport", .product(name: "RackFocusIO", package: "RackFocus")],
                           path: "Harnesses/FuzzPFM"),
+        .executableTarget(name: "FuzzEXR", dependencies: ["FuzzSupport", .product(name: "RackFocusIO", package: "RackFocus")],
+                          path: "Harnesses/FuzzEXR"),
         .executableTarget(name: "FuzzShotFile", dependencies: ["FuzzSupport", .product(name: "RackFocusCLI", package: "RackFocus")],
                           path: "Harnesses/FuzzShotFile"),
     ]

@@ -10,8 +10,8 @@ cd "$root/Fuzz"
 seconds="${1:-60}"
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(PNG JPEG PFM ShotFile)
-declare -A seeds=([PNG]=png [JPEG]=jpeg [PFM]=pfm [ShotFile]=shot)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(PNG JPEG PFM EXR ShotFile)
+declare -A seeds=([PNG]=png [JPEG]=jpeg [PFM]=pfm [EXR]=exr [ShotFile]=shot)
 for h in "${harnesses[@]}"; do
   if ! build_log=$(swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product "Fuzz$h" 2>&1); then
     echo "$build_log" | tail -20

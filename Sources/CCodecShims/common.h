@@ -37,4 +37,14 @@ static inline int rfcodec_buffer_append(rfcodec_buffer *buffer, const uint8_t *b
     buffer->size += count;
     return 1;
 }
+/// DWAA/DWAB through OpenEXR's C++ library (exr_dwa.cpp): OpenEXRCore 3.1 cannot code them.
+int rfexr_read_dwa(const uint8_t *data, size_t size, int part, int count, const char *const *names,
+                   float *const *planes, char *message, size_t capacity);
+int rfexr_write_dwa(uint32_t width, uint32_t height, int count, const char *const *names,
+                    const float *const *planes, int pixel_type, int compression, int attribute_count,
+                    const rfexr_attribute *attributes, uint8_t **out, size_t *out_size, char *message,
+                    size_t capacity);
+
+/// "OpenEXR 3.1.5" (defined in exr_codec.c).
+void rfexr_version(char *buffer, size_t capacity);
 #endif

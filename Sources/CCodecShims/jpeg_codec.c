@@ -194,5 +194,7 @@ void rfcodec_versions(char *buffer, size_t capacity) {
 #else
     const char *jpeg = "libjpeg " RFCODEC_STRINGIFY(JPEG_LIB_VERSION);
 #endif
-    rfcodec_set_message(buffer, capacity, "libpng %s, %s, zlib %s", png_get_libpng_ver(NULL), jpeg, zlibVersion());
+    char exr[64];
+    rfexr_version(exr, sizeof exr);
+    rfcodec_set_message(buffer, capacity, "libpng %s, %s, zlib %s, %s", png_get_libpng_ver(NULL), jpeg, zlibVersion(), exr);
 }

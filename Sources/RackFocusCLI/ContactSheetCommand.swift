@@ -36,8 +36,7 @@ struct ContactSheetCommand: ParsableCommand {
     func run() throws {
         let shot = try options.resolved(subcommand: "contact-sheet", ownOptions: ["every", "columns", "thumbnail-width", "sheet"])
         var job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, plates: try shot.plates(), frames: shot.inputs.frames, output: nil)
-        job.resizeDepth = shot.inputs.resizeDepth
-        job.memoryBudget.limitMB = shot.inputs.memoryLimit
+        job.configure(shot.inputs)
         try job.guardInputs.checkOutput(sheet)
         try FrameJob.checkWritableFolder(of: sheet)
         let frames = stride(from: 0, to: job.frames.count, by: every).map { job.frames[$0] }

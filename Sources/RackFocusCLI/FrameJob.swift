@@ -20,6 +20,16 @@ struct FrameJob {
     /// Scale a depth pass of another size to the RGB size (nearest neighbour: no invented depths at edges).
     var resizeDepth = false
     var memoryBudget = MemoryBudget()
+    /// Which channels of OpenEXR inputs are the picture and the depth.
+    var rgbSelection = EXRSelection.colour
+    var depthSelection = EXRSelection.depth
+
+    /// Applies the input options that shape loading (depth resize, memory limit, EXR channels).
+    mutating func configure(_ inputs: InputOptions) {
+        resizeDepth = inputs.resizeDepth
+        memoryBudget.limitMB = inputs.memoryLimit
+        (rgbSelection, depthSelection) = inputs.exrSelections
+    }
 
     /// A frame's inputs ready for the engine.
     struct Loaded {
@@ -86,7 +96,7 @@ struct FrameJob {
     /// Only the depth of a frame, as disparity, with its size.
     func loadDepth(frame: Int, interpretation: DepthInterpretation) throws -> (disparity: [Float], width: Int, height: Int) {
         let path = depth.path(for: frame)
-        let raster = try ImageFile.read(path)
+        let raster = try ImageFile.read(path, selection: depthSelection)
         return (try disparity(of: raster, path: path, frame: frame, interpretation: interpretation), raster.width, raster.height)
     }
 
@@ -109,7 +119,7 @@ struct FrameJob {
             var disparity: [Float]?
             if let map = plate.depthMap {
                 let path = map.path(for: frame)
-                let raster = try ImageFile.read(path)
+                let raster = try ImageFile.read(path, selection: depthSelection)
                 guard raster.width == image.width && raster.height == image.height else {
                     throw ImageFileError(path: path, kind: .mismatch, message: "frame \(frame): plate depth is \(raster.width)x\(raster.height) but its plate is \(image.width)x\(image.height)")
                 }
@@ -123,8 +133,8 @@ struct FrameJob {
     func loadPass(frame: Int, interpretation: DepthInterpretation) throws -> (colour: PlanarImage, disparity: [Float]) {
         let rgbPath = rgb.path(for: frame)
         let depthPath = depth.path(for: frame)
-        let colourRaster = try ImageFile.read(rgbPath)
-        var depthRaster = try ImageFile.read(depthPath)
+        let colourRaster = try ImageFile.read(rgbPath, selection: rgbSelection)
+        var depthRaster = try ImageFile.read(depthPath, selection: depthSelection)
         if resizeDepth && (colourRaster.width != depthRaster.width || colourRaster.height != depthRaster.height) {
             depthRaster = depthRaster.resizedNearest(width: colourRaster.width, height: colourRaster.height)
         }

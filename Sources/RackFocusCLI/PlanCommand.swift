@@ -28,7 +28,8 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let shot = try options.resolved(subcommand: "plan", ownOptions: ["plot"])
         guard shot.inputs.depth != nil else { throw ValidationError("plan needs the depth pass (--rgb and --depth)") }
-        let job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, frames: shot.inputs.frames, output: nil)
+        var job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, frames: shot.inputs.frames, output: nil)
+        job.configure(shot.inputs)
         let interpretation = try shot.depth.interpretation()
         let track = try shot.focusTrack()
         let lensTrack = try shot.lens.lens(depth: shot.depth)

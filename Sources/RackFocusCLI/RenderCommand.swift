@@ -39,8 +39,7 @@ struct RenderCommand: ParsableCommand {
         guard let outputPath = shot.output.output else { throw ValidationError("give --output (or a shot file with \"output\")") }
         Interrupts.install()
         var job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, plates: try shot.plates(), frames: shot.inputs.frames, output: outputPath)
-        job.resizeDepth = shot.inputs.resizeDepth
-        job.memoryBudget.limitMB = shot.inputs.memoryLimit
+        job.configure(shot.inputs)
         let pipeline = RenderPipeline(
             job: job, engine: DefocusEngine(settings: try shot.engineSettings()), interpretation: try shot.depth.interpretation(),
             focus: try shot.focusTrack(), picker: FocusPicker(radius: shot.pickRadius), lens: try shot.lens.lens(depth: shot.depth),

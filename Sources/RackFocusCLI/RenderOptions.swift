@@ -8,8 +8,25 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("RGB image or sequence pattern (name.%04d.png or name.####.png).", valueName: "PATH"))
     var rgb: String?
 
-    @Option(help: ArgumentHelp("Depth image or sequence pattern (PNG 8/16-bit or PFM float).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("Depth image or sequence pattern (PNG 8/16-bit, PFM or OpenEXR float; may be the RGB file itself when it is an EXR with a Z channel).", valueName: "PATH"))
     var depth: String?
+
+    @Option(name: .customLong("rgb-layer"), help: ArgumentHelp("OpenEXR: the layer whose .R .G .B (.A) channels are the picture (beauty, ViewLayer.Combined). Default: R,G,B(,A), else the only colour layer or the one named combined/beauty/rgba.", valueName: "NAME"))
+    var rgbLayer: String?
+
+    @Option(name: .customLong("rgb-part"), help: ArgumentHelp("OpenEXR multi-part: read the picture from the part with this name.", valueName: "NAME"))
+    var rgbPart: String?
+
+    @Option(name: .customLong("depth-channel"), help: ArgumentHelp("OpenEXR: the depth channel. Default: Z, else a depth layer's Z (depth.Z, ViewLayer.Depth.Z), a channel named depth, any layer's Z, or the only channel.", valueName: "NAME"))
+    var depthChannel: String?
+
+    @Option(name: .customLong("depth-part"), help: ArgumentHelp("OpenEXR multi-part: read depth from the part with this name.", valueName: "NAME"))
+    var depthPart: String?
+
+    /// Which OpenEXR channels are the picture and which the depth.
+    var exrSelections: (rgb: EXRSelection, depth: EXRSelection) {
+        (EXRSelection(role: .colour, part: rgbPart, layer: rgbLayer), EXRSelection(role: .depth, part: depthPart, channel: depthChannel))
+    }
 
     @Flag(name: .customLong("resize-depth"), help: "Scale a depth pass whose size differs from the RGB to the RGB size (nearest neighbour). Without it, a size mismatch is an error.")
     var resizeDepth = false
@@ -193,9 +210,20 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .customLong("png-smallest"), help: "Compress PNG as small as possible (much slower to write).")
     var pngSmallest = false
 
+    @Option(name: .customLong("exr-type"), help: ArgumentHelp("OpenEXR output samples: half (16-bit float) or float (32-bit). Output is linear and keeps values above 1.", valueName: "half|float"))
+    var exrType: String = "half"
+
+    @Option(name: .customLong("exr-compression"), help: ArgumentHelp("OpenEXR output compression: none, rle, zips, zip, piz, pxr24, b44, b44a, dwaa, dwab.", valueName: "NAME"))
+    var exrCompression: String = "zip"
+
     func writeOptions() throws -> WriteOptions {
         guard bitDepth == 8 || bitDepth == 16 else { throw ValidationError("--bit-depth must be 8 or 16") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1 to 100") }
-        return WriteOptions(bitDepth: bitDepth, png: pngSmallest ? .smallest : .fast, jpeg: .init(quality: quality))
+        guard exrType == "half" || exrType == "float" else { throw ValidationError("--exr-type must be half or float") }
+        guard let compression = EXRCodec.Compression(name: exrCompression) else {
+            throw ValidationError("--exr-compression \"\(exrCompression)\": expected one of \(EXRCodec.Compression.allCases.map(\.name).joined(separator: ", "))")
+        }
+        return WriteOptions(bitDepth: bitDepth, png: pngSmallest ? .smallest : .fast, jpeg: .init(quality: quality),
+                            exr: .init(pixelType: exrType == "float" ? .float : .half, compression: compression))
     }
 }

@@ -83,8 +83,10 @@ final class RenderPipeline {
             try job.guardInputs.checkOutput(path)
             writeSlots.wait()
             if let error = failure.error { throw error }
-            let options = writeOptions
             let description = "focus \((distance * 1000).rounded() / 1000) m, \(lens.describe(at: frame))"
+            var frameOptions = writeOptions
+            frameOptions.exr.attributes = Self.exrAttributes(frame: frame, focus: distance, lens: frameLens, description: description)
+            let options = frameOptions
             writer.async {
                 do {
                     switch result {
@@ -101,6 +103,27 @@ final class RenderPipeline {
         writer.sync {}
         if let error = failure.error { throw error }
         progress.finish(skipped: skipped, pattern: job.output.text)
+    }
+}
+
+extension RenderPipeline {
+    /// Header attributes of an OpenEXR frame: the standard `focus` (metres) and `aperture` (f-number),
+    /// and RackFocus's own lens settings.
+    static func exrAttributes(frame: Int, focus: Double, lens: LensModel, description: String) -> [EXRCodec.Attribute] {
+        var attributes: [EXRCodec.Attribute] = [.init("focus", .float(Float(focus)))]
+        switch lens {
+        case let .thinLens(focalLength, fNumber, sensorWidth, breathing):
+            attributes += [.init("aperture", .float(Float(fNumber))),
+                           .init("rackfocus/focalLength", .float(Float(focalLength))),
+                           .init("rackfocus/sensorWidth", .float(Float(sensorWidth))),
+                           .init("rackfocus/breathing", .string(breathing ? "on" : "off"))]
+        case let .artistic(size, dof):
+            attributes += [.init("rackfocus/size", .float(Float(size))), .init("rackfocus/dof", .float(Float(dof)))]
+        case let .direct(size):
+            attributes += [.init("rackfocus/size", .float(Float(size)))]
+        }
+        attributes += [.init("rackfocus/frame", .string(String(frame))), .init("rackfocus/render", .string(description))]
+        return attributes
     }
 }
 

@@ -25,6 +25,8 @@ enum ShotFile {
         "focus": .focus, "focal-point": .string, "ease": .string, "interpolation": .string, "pick-radius": .integer,
         "layers": .integer, "threads": .integer, "bit-depth": .integer, "quality": .integer,
         "png-smallest": .flag, "skip-existing": .flag, "quiet": .flag, "resize-depth": .flag, "memory-limit": .integer, "view": .string, "plate": .plates,
+        "rgb-layer": .string, "rgb-part": .string, "depth-channel": .string, "depth-part": .string,
+        "exr-type": .string, "exr-compression": .string,
     ]
 
     /// Allowed words of the keys that take one of a few.
@@ -32,6 +34,7 @@ enum ShotFile {
         "math": ["depth", "far=0", "far=1", "direct", "-depth", "far=-0", "far=-1", "-direct", "neg-depth", "neg-direct"],
         "depth-unit": ["m", "cm", "mm", "ft", "in"], "breathing": ["on", "off"], "filter": ["disc", "bladed"],
         "interpolation": ["diopter", "distance"], "view": ["result", "focal-plane", "coc", "depth", "layers"],
+        "exr-type": ["half", "float"], "exr-compression": ["none", "rle", "zips", "zip", "piz", "pxr24", "b44", "b44a", "dwaa", "dwab"],
     ]
 
     /// The render arguments a shot file stands for. Relative paths are relative to the file's folder.

@@ -1,12 +1,13 @@
 public import RackFocusCore
 /// The file formats RackFocus reads and writes.
 public enum ImageFormat: String, Sendable, CaseIterable {
-    case png, jpeg, pfm
+    case png, jpeg, pfm, exr
 
     /// Detects a format from a file's first bytes.
     public static func detect(_ bytes: [UInt8]) -> ImageFormat? {
         if bytes.count >= 8 && bytes[0] == 0x89 && bytes[1] == 0x50 && bytes[2] == 0x4E && bytes[3] == 0x47 { return .png }
         if bytes.count >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF { return .jpeg }
+        if bytes.count >= 4 && bytes[0] == 0x76 && bytes[1] == 0x2F && bytes[2] == 0x31 && bytes[3] == 0x01 { return .exr }
         if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && (bytes[1] == UInt8(ascii: "F") || bytes[1] == UInt8(ascii: "f")) { return .pfm }
         return nil
     }
@@ -18,6 +19,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         case "png": return .png
         case "jpg", "jpeg": return .jpeg
         case "pfm": return .pfm
+        case "exr": return .exr
         default: return nil
         }
     }
@@ -29,11 +31,14 @@ public struct WriteOptions: Sendable, Equatable {
     public var bitDepth: Int
     public var png: PNGCodec.Options
     public var jpeg: JPEGCodec.Options
+    public var exr: EXRCodec.Options
 
-    public init(bitDepth: Int = 8, png: PNGCodec.Options = .fast, jpeg: JPEGCodec.Options = .init()) {
+    public init(bitDepth: Int = 8, png: PNGCodec.Options = .fast, jpeg: JPEGCodec.Options = .init(),
+                exr: EXRCodec.Options = .init()) {
         self.bitDepth = bitDepth
         self.png = png
         self.jpeg = jpeg
+        self.exr = exr
     }
 }
 
@@ -50,14 +55,20 @@ public struct ImageProbe: Sendable {
     public var notes: [String]
     /// Min and max code value of a single-channel image.
     public var range: ClosedRange<Float>?
+    /// OpenEXR: every part with its channels and windows.
+    public var exrParts: [EXRCodec.Part] = []
+    /// OpenEXR: the depth channel RackFocus would use (part:name) and its finite range.
+    public var exrDepth: (channel: String, range: ClosedRange<Float>?)?
 }
 
 /// Reading and writing image files: format detection, typed errors naming the file, atomic writes.
 public enum ImageFile {
-    public static func read(_ path: String, limits: DecodeLimits = .default) throws(ImageFileError) -> RasterImage {
+    /// Reads and decodes a file; for OpenEXR, `selection` says which channels (colour or depth).
+    public static func read(_ path: String, limits: DecodeLimits = .default,
+                            selection: EXRSelection = .colour) throws(ImageFileError) -> RasterImage {
         let bytes = try FileSystem.read(path)
         do {
-            return try decode(bytes, path: path, limits: limits)
+            return try decode(bytes, path: path, limits: limits, selection: selection)
         } catch let error as CodecError {
             throw ImageFileError(path: path, codec: error)
         } catch {
@@ -65,20 +76,21 @@ public enum ImageFile {
         }
     }
 
-    static func decode(_ bytes: [UInt8], path: String, limits: DecodeLimits) throws -> RasterImage {
+    static func decode(_ bytes: [UInt8], path: String, limits: DecodeLimits, selection: EXRSelection = .colour) throws -> RasterImage {
         if bytes.isEmpty { throw CodecError(.empty, "file is empty") }
         switch ImageFormat.detect(bytes) {
         case .png: return try PNGCodec.decode(bytes, limits: limits)
         case .jpeg: return try JPEGCodec.decode(bytes, limits: limits)
         case .pfm: return try PFMCodec.decode(bytes, limits: limits)
-        case nil: throw CodecError(.signature, "unknown image format (not PNG, JPEG or PFM)")
+        case .exr: return try EXRCodec.decode(bytes, selection: selection, limits: limits)
+        case nil: throw CodecError(.signature, "unknown image format (not PNG, JPEG, PFM or OpenEXR)")
         }
     }
 
     /// Encodes `image` in the format named by the path's extension and writes it atomically.
     public static func write(_ image: RasterImage, to path: String, options: WriteOptions = .init()) throws(ImageFileError) {
         guard let format = ImageFormat.fromExtension(path) else {
-            throw ImageFileError(path: path, kind: .writeFailed, message: "unknown output format; use .png, .jpg or .pfm")
+            throw ImageFileError(path: path, kind: .writeFailed, message: "unknown output format; use .png, .jpg, .pfm or .exr")
         }
         let bytes: [UInt8]
         do {
@@ -86,6 +98,7 @@ public enum ImageFile {
             case .png: bytes = try PNGCodec.encode(image, options: options.png)
             case .jpeg: bytes = try JPEGCodec.encode(image, options: options.jpeg)
             case .pfm: bytes = try PFMCodec.encode(image)
+            case .exr: bytes = try EXRCodec.encode(image, options: options.exr)
             }
         } catch {
             throw ImageFileError(path: path, kind: .writeFailed, message: "cannot encode: \(error.message)")
@@ -94,16 +107,16 @@ public enum ImageFile {
     }
 
     /// Converts a planar linear image for `path`'s format and writes it: PNG/JPEG get sRGB codes
-    /// at `options.bitDepth` (HDR values clip to 1), PFM gets the floats unchanged.
+    /// at `options.bitDepth` (HDR values clip to 1), PFM and OpenEXR get the linear floats unchanged.
     public static func write(_ image: PlanarImage, to path: String, transfer: Transfer = .sRGB,
                              options: WriteOptions = .init()) throws(ImageFileError) {
         let format = ImageFormat.fromExtension(path)
         let sampleFormat: SampleFormat = switch format {
-        case .pfm: .float32
+        case .pfm, .exr: .float32
         case .jpeg: .uint8
         default: options.bitDepth == 16 ? .uint16 : .uint8
         }
-        try write(image.raster(format: sampleFormat, transfer: format == .pfm ? .linear : transfer), to: path, options: options)
+        try write(image.raster(format: sampleFormat, transfer: format == .pfm || format == .exr ? .linear : transfer), to: path, options: options)
     }
 
     /// Format, size, depth and channels; for one-channel images also the value range.
@@ -111,7 +124,7 @@ public enum ImageFile {
         let bytes = try FileSystem.read(path)
         guard let format = ImageFormat.detect(bytes) else {
             throw ImageFileError(path: path, kind: bytes.isEmpty ? .empty : .unknownFormat,
-                                 message: bytes.isEmpty ? "file is empty" : "unknown image format (not PNG, JPEG or PFM)")
+                                 message: bytes.isEmpty ? "file is empty" : "unknown image format (not PNG, JPEG, PFM or OpenEXR)")
         }
         do {
             var notes: [String] = []
@@ -131,6 +144,8 @@ public enum ImageFile {
                 let header = try PFMCodec.header(bytes)
                 bitDepth = 32
                 notes.append(header.littleEndian ? "little-endian" : "big-endian")
+            case .exr:
+                return try probeEXR(bytes, path: path)
             }
             let raster = try decode(bytes, path: path, limits: .default)
             let range = raster.channels == 1 ? raster.finiteRange() : nil
@@ -141,6 +156,25 @@ public enum ImageFile {
         } catch {
             throw ImageFileError(path: path, kind: .corrupt, message: "\(error)")
         }
+    }
+}
+
+extension ImageFile {
+    /// An OpenEXR file's parts and channels, its colour as RackFocus reads it, and the depth channel's range.
+    static func probeEXR(_ bytes: [UInt8], path: String) throws -> ImageProbe {
+        let parts = try EXRCodec.header(bytes)
+        let first = parts[0]
+        var probe = ImageProbe(path: path, format: .exr, width: first.displayWindow.width, height: first.displayWindow.height,
+                               bitDepth: first.channels.contains { $0.type != .half } ? 32 : 16,
+                               channels: first.channels.count, notes: [], range: nil, exrParts: parts)
+        if parts.count > 1 { probe.notes.append("\(parts.count) parts") }
+        if let pick = try? EXRSelection.depth.resolve(parts) {
+            let depth = try EXRCodec.decode(bytes, selection: .depth)
+            let part = parts[pick.part]
+            let name = parts.count > 1 ? "\(part.name ?? "part \(part.index)"):\(pick.names[0])" : pick.names[0]
+            probe.exrDepth = (name, depth.finiteRange())
+        }
+        return probe
     }
 }
 

@@ -1,4 +1,4 @@
-// CCodecShims: the only code in RackFocus that talks to libpng and libjpeg directly.
+// CCodecShims: the only code in RackFocus that talks to libpng, libjpeg and OpenEXR directly.
 //
 // Rules (see README, "Codec safety"):
 //  * One exported function per whole operation. Its own stack frame holds the setjmp, and every
@@ -70,6 +70,57 @@ int rfcodec_jpeg_read_header(const uint8_t *data, size_t size, rfcodec_info *inf
 int rfcodec_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels,
                         int quality, int progressive,
                         uint8_t **out, size_t *out_size, char *message, size_t message_capacity);
+
+// MARK: - OpenEXR (OpenEXRCore C API: no longjmp; errors are result codes, messages captured)
+
+/// An open EXR file held in memory (the bytes are copied). Not thread-safe to share; one per call.
+typedef struct rfexr_file rfexr_file;
+
+/// One part of a (multi-part) EXR file.
+typedef struct rfexr_part_info {
+    const char *name;        ///< the part's name, or NULL (valid while the file is open)
+    int32_t storage;         ///< 0 scanline, 1 tiled, 2 deep scanline, 3 deep tiled
+    int32_t compression;     ///< exr_compression_t: 0 none, 1 RLE, 2 ZIPS, 3 ZIP, 4 PIZ, 5 PXR24, 6 B44, 7 B44A, 8 DWAA, 9 DWAB
+    int32_t data_window[4];  ///< min x, min y, max x, max y (inclusive)
+    int32_t display_window[4];
+    int32_t channel_count;
+    int32_t tile_width, tile_height;  ///< 0 for scanline parts
+} rfexr_part_info;
+
+typedef struct rfexr_channel_info {
+    const char *name;        ///< valid while the file is open
+    int32_t type;            ///< 0 uint, 1 half, 2 float
+    int32_t x_sampling, y_sampling;
+} rfexr_channel_info;
+
+/// Opens an EXR from memory and reads its header. `max_pixels` caps every part's data window.
+int rfexr_open(const uint8_t *data, size_t size, uint64_t max_pixels, rfexr_file **file,
+               char *message, size_t message_capacity);
+void rfexr_close(rfexr_file *file);
+int rfexr_part_count(const rfexr_file *file);
+int rfexr_part(const rfexr_file *file, int part, rfexr_part_info *info);
+int rfexr_channel(const rfexr_file *file, int part, int index, rfexr_channel_info *info);
+
+/// Decodes channels (indices into the part's channel list, which is sorted by name) of a part's
+/// data window (full-resolution level of a tiled part) into caller-owned float planes of
+/// data-window size, rows top to bottom. Half and float decode exactly; uint converts to float.
+int rfexr_read(rfexr_file *file, int part, int count, const int32_t *channels, float *const *planes,
+               char *message, size_t message_capacity);
+
+/// A header attribute to write: a float (is_string 0) or a string.
+typedef struct rfexr_attribute {
+    const char *name;
+    int32_t is_string;
+    float value;
+    const char *text;
+} rfexr_attribute;
+
+/// Encodes a single-part scanline EXR (display = data window = width x height) from float planes.
+/// pixel_type: 1 half, 2 float. compression: exr_compression_t. Channel names in any order.
+int rfexr_write(uint32_t width, uint32_t height, int channel_count, const char *const *names,
+                const float *const *planes, int pixel_type, int compression,
+                int attribute_count, const rfexr_attribute *attributes,
+                uint8_t **out, size_t *out_size, char *message, size_t message_capacity);
 
 /// Frees a buffer returned by this library.
 void rfcodec_free(void *buffer);
