@@ -88,32 +88,9 @@ extension DefocusEngine {
             }
         }}}}}}
 
-        // Each pixel feeds its own layer and, in a tent zone, its neighbour: built per band of rows on
-        // all workers, then joined band after band (the same lists for any thread count).
-        let bandCount = (height + 63) / 64
-        let bands = Slots<[LayerSources]>(count: bandCount)
-        parallelFor(bandCount, threads: threadCount, chunk: 1) { [colour, layerOf, nearerWeight, fartherWeight] _, items in
-            for b in items {
-                let rows = (b * 64)..<min(height, b * 64 + 64)
-                var builders = [LayerSourceBuilder](repeating: LayerSourceBuilder(height: rows.count), count: layers.count)
-                for y in rows {
-                    for k in 0..<layers.count { builders[k].startRow(y - rows.lowerBound) }
-                    for x in 0..<width {
-                        let i = y * width + x
-                        let l = Int(layerOf[i])
-                        let wn = nearerWeight[i]
-                        let wf = fartherWeight[i]
-                        let d = disparity[i]
-                        builders[l].add(x: x, disparity: d, colour: colour[i], weight: 1 - wn - wf)
-                        if wn > 0 { builders[l + 1].add(x: x, disparity: d, colour: colour[i], weight: wn) }
-                        if wf > 0 { builders[l - 1].add(x: x, disparity: d, colour: colour[i], weight: wf) }
-                    }
-                }
-                bands.store(b, builders.indices.map { builders[$0].finish() })
-            }
-        }
-        let perBand = bands.values()
-        let sources = (0..<layers.count).map { k in LayerSources(joining: perBand.map { $0[k] }) }
+        let sources = Self.layerSources(layers: layers.count, colour: colour, disparity: disparity, layerOf: layerOf,
+                                        nearerWeight: nearerWeight, fartherWeight: fartherWeight,
+                                        width: width, height: height, threads: threadCount)
         // Hidden background per layer, on all workers.
         let fills = Slots<LayerSources>(count: layers.count)
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
@@ -132,19 +109,96 @@ extension DefocusEngine {
     }
 }
 
-extension LayerSources {
-    /// Consecutive bands of rows joined into one list.
-    init(joining parts: [LayerSources]) {
-        var rowStart: [Int] = []
-        var x: [Int32] = [], disparity: [Float] = [], colour: [SIMD4<Float>] = []
-        let total = parts.reduce(0) { $0 + $1.x.count }
-        x.reserveCapacity(total); disparity.reserveCapacity(total); colour.reserveCapacity(total)
-        for part in parts {
-            rowStart.append(contentsOf: part.rowStart.dropLast().map { $0 + x.count })
-            x.append(contentsOf: part.x); disparity.append(contentsOf: part.disparity); colour.append(contentsOf: part.colour)
+extension DefocusEngine {
+    /// Each pixel feeds its own layer and, in a tent zone, its neighbour. Two passes over row bands on
+    /// all workers: count each layer's entries per row, then write every entry straight to its place in
+    /// the layer's final arrays (rows own disjoint slices, so the lists are the same for any thread count).
+    /// A pointer for empty buffers, never dereferenced.
+    private static func nowhere<T>() -> UnsafeMutablePointer<T> {
+        UnsafeMutablePointer(bitPattern: MemoryLayout<T>.alignment)!
+    }
+
+    static func layerSources(layers: Int, colour: [SIMD4<Float>], disparity: [Float], layerOf: [Int32],
+                             nearerWeight: [Float], fartherWeight: [Float],
+                             width: Int, height: Int, threads: Int) -> [LayerSources] {
+        let band = 32
+        // Pass 1: entries per (layer, row).
+        var counts = [Int](repeating: 0, count: layers * (height + 1))
+        counts.withUnsafeMutableBufferPointer { countBuffer in
+            let shared = SharedPointer(base: countBuffer.baseAddress!)
+            parallelFor(height, threads: threads, chunk: band) { _, rows in
+                layerOf.withUnsafeBufferPointer { lo in
+                nearerWeight.withUnsafeBufferPointer { nw in
+                fartherWeight.withUnsafeBufferPointer { fw in
+                    for y in rows {
+                        for x in 0..<width {
+                            let i = y * width + x
+                            let l = Int(lo[i])
+                            shared.base[l * (height + 1) + y] += 1
+                            if nw[i] > 0 { shared.base[(l + 1) * (height + 1) + y] += 1 }
+                            if fw[i] > 0 { shared.base[(l - 1) * (height + 1) + y] += 1 }
+                        }
+                    }
+                }}}
+            }
         }
-        rowStart.append(x.count)
-        self.init(rowStart: rowStart, x: x, disparity: disparity, colour: colour)
+        // Row starts: running sums per layer (counts becomes rowStart, height + 1 entries per layer).
+        var totals = [Int](repeating: 0, count: layers)
+        for k in 0..<layers {
+            var running = 0
+            for y in 0...height {
+                let n = counts[k * (height + 1) + y]
+                counts[k * (height + 1) + y] = running
+                running += n
+            }
+            totals[k] = running
+        }
+        // Pass 2: fill.
+        var xs = totals.map { [Int32](repeating: 0, count: $0) }
+        var ds = totals.map { [Float](repeating: 0, count: $0) }
+        var cs = totals.map { [SIMD4<Float>](repeating: .zero, count: $0) }
+        // The arrays are not touched again until every worker is done, so their storage stays put.
+        // (An empty layer gets no entries: its pointer is never written through.)
+        let xBase = (0..<layers).map { k in xs[k].withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress ?? Self.nowhere()) } }
+        let dBase = (0..<layers).map { k in ds[k].withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress ?? Self.nowhere()) } }
+        let cBase = (0..<layers).map { k in cs[k].withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress ?? Self.nowhere()) } }
+        counts.withUnsafeBufferPointer { rowStarts in
+            let starts = SharedPointer(base: UnsafeMutablePointer(mutating: rowStarts.baseAddress!))
+            parallelFor(height, threads: threads, chunk: band) { _, rows in
+                var cursor = [Int](repeating: 0, count: layers)
+                colour.withUnsafeBufferPointer { cb in
+                disparity.withUnsafeBufferPointer { db in
+                layerOf.withUnsafeBufferPointer { lo in
+                nearerWeight.withUnsafeBufferPointer { nw in
+                fartherWeight.withUnsafeBufferPointer { fw in
+                cursor.withUnsafeMutableBufferPointer { at in
+                    @inline(__always) func add(_ k: Int, _ x: Int, _ d: Float, _ rgb: SIMD4<Float>, _ w: Float) {
+                        let slot = at[k]
+                        at[k] = slot + 1
+                        xBase[k].base[slot] = Int32(x)
+                        dBase[k].base[slot] = d
+                        var c = rgb * w
+                        c.w = w
+                        cBase[k].base[slot] = c
+                    }
+                    for y in rows {
+                        for k in 0..<layers { at[k] = starts.base[k * (height + 1) + y] }
+                        for x in 0..<width {
+                            let i = y * width + x
+                            let l = Int(lo[i])
+                            let wn = nw[i], wf = fw[i]
+                            add(l, x, db[i], cb[i], 1 - wn - wf)
+                            if wn > 0 { add(l + 1, x, db[i], cb[i], wn) }
+                            if wf > 0 { add(l - 1, x, db[i], cb[i], wf) }
+                        }
+                    }
+                }}}}}}
+            }
+        }
+        withExtendedLifetime((xs, ds, cs)) {}
+        return (0..<layers).map { k in
+            LayerSources(rowStart: Array(counts[(k * (height + 1))..<((k + 1) * (height + 1))]), x: xs[k], disparity: ds[k], colour: cs[k])
+        }
     }
 }
 
