@@ -33,5 +33,23 @@ let package = Package(
             ],
             path: "EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "TimelineBenchmarks",
+            dependencies: [
+                .product(name: "RackFocusTimeline", package: "RackFocus"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "TimelineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "FrameBenchmarks",
+            dependencies: [
+                .product(name: "RackFocusEngine", package: "RackFocus"),
+                .product(name: "RackFocusIO", package: "RackFocus"),
+                .product(name: "RackFocusCore", package: "RackFocus"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "FrameBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )
