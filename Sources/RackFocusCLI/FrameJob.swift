@@ -12,6 +12,10 @@ struct FrameJob {
     let rgb: SequencePattern!
     let depth: SequencePattern!
     var hasDepthPass: Bool { rgb != nil }
+    /// Every input is one file for all frames (a still RGB + depth and/or still plates).
+    var allInputsStill: Bool {
+        (rgb?.isStill ?? true) && (depth?.isStill ?? true) && plates.allSatisfy { $0.image.isStill && ($0.depthMap?.isStill ?? true) }
+    }
     /// 2D plates composited in depth order over the RGB + depth render.
     let plates: [Plate]
     let output: SequencePattern

@@ -25,6 +25,9 @@ final class RenderPipeline {
     let skipExisting: Bool
     let quiet: Bool
     let view: FocusView
+    /// A shot whose inputs are all stills is decoded once and, while the lens stays the same, prepared
+    /// once: every frame only renders (the focus changes, the picture does not).
+    private var stillPrepared: (lens: LensModel, frame: PreparedFrame)?
 
     init(job: FrameJob, engine: DefocusEngine, interpretation: DepthInterpretation, focus: FocusTrack,
          picker: FocusPicker, lens: LensTrack, writeOptions: WriteOptions, skipExisting: Bool, quiet: Bool,
@@ -62,8 +65,11 @@ final class RenderPipeline {
         let failure = Failure()
         let interpretation = self.interpretation
 
+        var stillLoaded: Pending<FrameJob.Loaded>?
         func load(_ frame: Int) -> Pending<FrameJob.Loaded> {
+            if let stillLoaded { return stillLoaded }
             let pending = Pending<FrameJob.Loaded>()
+            if job.allInputsStill { stillLoaded = pending }
             reader.async {
                 pending.finish(Result { try job.load(frame: frame, interpretation: interpretation) })
             }
@@ -139,7 +145,13 @@ extension RenderPipeline {
                      typicalFocus: Double) -> FramePicture {
         var background: FramePicture?
         if job.hasDepthPass {
-            let prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus, lens: frameLens)
+            let prepared: PreparedFrame
+            if job.allInputsStill, let cached = stillPrepared, cached.lens == frameLens {
+                prepared = cached.frame
+            } else {
+                prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus, lens: frameLens)
+                if job.allInputsStill { stillPrepared = (frameLens, prepared) }
+            }
             background = picture(prepared, colour: loaded.colour, focus: distance, lens: frameLens)
         }
         guard !job.plates.isEmpty else { return background! }
@@ -183,8 +195,10 @@ final class Pending<T>: @unchecked Sendable {
         done.signal()
     }
 
+    /// Blocks until the result is there; may be called again (a still's frame is waited for once per frame).
     func wait() throws -> T {
         done.wait()
+        done.signal()
         return try result!.get()
     }
 }

@@ -254,6 +254,24 @@ import Testing
         #expect(try ImageFile.read(folder + "/s.09.jpg").width == 480)
     }
 
+    /// A still shot is decoded and prepared once and reused for every frame (also with a keyed
+    /// aperture, which re-prepares when the lens changes): each frame must equal the same frame
+    /// rendered alone.
+    @Test func stillShotFramesEqualFramesRenderedAlone() throws {
+        let folder = CLI.temporaryFolder()
+        let still = ["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png", "--math", "depth",
+                     "--depth-range", "0.9,8.1", "--focal-length", "49.455", "--sensor-width", "36", "--breathing", "off",
+                     "--focus", "1:1.2", "--focus", "4:8", "--fstop", "1:0.8242", "--fstop", "3:0.8242", "--fstop", "4:1.4", "--quiet"]
+        let all = try CLI.run(still + ["--frames", "1-4", "--output", folder + "/all.%d.png"])
+        #expect(all.status == 0, "\(all.stderr)")
+        for frame in [2, 4] {
+            let alone = try CLI.run(still + ["--frames", "\(frame)", "--output", folder + "/alone.%d.png"])
+            #expect(alone.status == 0)
+            #expect(try FileSystem.read(folder + "/all.\(frame).png") == FileSystem.read(folder + "/alone.\(frame).png"))
+        }
+        #expect(try FileSystem.read(folder + "/all.1.png") != FileSystem.read(folder + "/all.2.png"))
+    }
+
     /// Ctrl-C in the middle of a render: exit 130, finished frames intact, no temporary file left.
     @Test func interruptLeavesNoPartialFile() throws {
         let folder = CLI.temporaryFolder()
