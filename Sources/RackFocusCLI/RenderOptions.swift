@@ -5,7 +5,7 @@ import RackFocusIO
 import RackFocusTimeline
 
 struct InputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("RGB image or sequence pattern (name.%04d.png or name.####.png).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("RGB image or sequence pattern (name.%04d.png or name.####.png): PNG, JPEG, PFM or OpenEXR (linear HDR).", valueName: "PATH"))
     var rgb: String?
 
     @Option(help: ArgumentHelp("Depth image or sequence pattern (PNG 8/16-bit, PFM or OpenEXR float; may be the RGB file itself when it is an EXR with a Z channel).", valueName: "PATH"))
@@ -192,7 +192,7 @@ struct BokehOptions: ParsableArguments {
 }
 
 struct OutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Output file or pattern (.png, .jpg, .pfm). Written atomically; never over an input.", valueName: "PATH"))
+    @Option(help: ArgumentHelp("Output file or pattern (.png, .jpg, .pfm, .exr). Written atomically; never over an input.", valueName: "PATH"))
     var output: String?
 
     @Flag(name: .customLong("skip-existing"), help: "Skip frames whose output file exists (resume an interrupted render; a file exists only once fully written).")
