@@ -83,6 +83,40 @@ extension PlanarImage {
             return Int((x * maxCode).rounded(.toNearestOrEven))
         }
         switch format {
+        case .uint8 where transfer == .sRGB:
+            // The common output path (8-bit sRGB PNG/JPEG), without a per-sample closure or branch.
+            let table = SRGB.encode8
+            var out = [UInt8](repeating: 0, count: count * channels)
+            table.thresholds.withUnsafeBufferPointer { thresholds in
+            table.start.withUnsafeBufferPointer { start in
+            samples.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                let buckets = Float(table.buckets)
+                for c in 0..<channels {
+                    let plane = c * count
+                    var d = c
+                    if c < colourChannels {
+                        for i in 0..<count {
+                            let x = src[plane + i]
+                            var code = 0
+                            if x >= 1 {
+                                code = 255
+                            } else if x > 0 {
+                                code = Int(start[Int(x * buckets)])
+                                while code < 255 && x >= thresholds[code] { code += 1 }
+                            }
+                            dst[d] = UInt8(truncatingIfNeeded: code)
+                            d += channels
+                        }
+                    } else {
+                        for i in 0..<count {
+                            dst[d] = UInt8(truncatingIfNeeded: linearCode(src[plane + i], 255))
+                            d += channels
+                        }
+                    }
+                }
+            }}}}
+            return RasterImage(width: width, height: height, channels: channels, samples: .uint8(out))
         case .uint8:
             let table = SRGB.encode8
             let srgb = transfer == .sRGB
