@@ -147,6 +147,7 @@ extension DefocusEngine {
             // block rows (y + 0.5) / 2^k − 0.5 and the one below, so b closes after row 2^k (b + 1) + 2^(k−1) − 1.
             for k in 0..<coarseLevels {
                 let level = k + 1
+                coarse[k].flushRun()
                 while coarse[k].openRow < coarse[k].builder.height
                         && (y == height - 1 || (coarse[k].openRow + 1) << level + (1 << (level - 1)) - 1 <= y) {
                     coarse[k].flushRow(maximumIndex: maximumIndex)
@@ -179,6 +180,11 @@ struct CoarseAccumulator {
     let moments: UnsafeMutablePointer<SIMD4<Float>>
     var touchedLow: (Int, Int)
     var touchedHigh: (Int, Int)
+    /// The pending run: its block column (−1: none), pixel row, Σ colour·w and moments.
+    var runColumn = -1
+    var runRow = 0
+    var runColour = SIMD4<Float>.zero
+    var runMoments = SIMD4<Float>.zero
     /// Oldest block row not yet emitted.
     var openRow = 0
     let scale: Float
@@ -205,29 +211,40 @@ struct CoarseAccumulator {
         moments.deallocate()
     }
 
-    /// Adds a full-resolution source at pixel (x, y).
+    /// Adds a full-resolution source at pixel (x, y). Consecutive sources of one pixel row in the same
+    /// block column are summed into a run first, so the block sums are touched once per run.
     @inline(__always)
-    mutating func add(x: Int, y: Int, radius: Float, colour: SIMD4<Float>) {
+    mutating func add(x: Int, y: Int, radius: Float, colour c: SIMD4<Float>) {
         let bx = x >> level
-        // Block-row coordinate of the pixel centre; the weight goes to the rows around it.
-        let cy = (Float(y) + 0.5) * inverseScale - 0.5
+        if bx != runColumn || y != runRow { flushRun(); runColumn = bx; runRow = y }
+        let centre = (Float(x) + 0.5) * inverseScale
+        let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
+        runColour += c
+        runMoments += SIMD4(centre * c.w, centre * light, light, radius * inverseScale * c.w)
+    }
+
+    /// Adds the pending run to the two block rows around its pixel row (weights 1 − t and t).
+    @inline(__always)
+    mutating func flushRun() {
+        guard runColumn >= 0 else { return }
+        let cy = (Float(runRow) + 0.5) * inverseScale - 0.5
         let below = Int(cy.rounded(.down))
         let t = cy - Float(below)
-        let centre = (Float(x) + 0.5) * inverseScale
-        let r = radius * inverseScale
-        if t < 1 { addToRow(below, bx: bx, centre: centre, radius: r, colour: colour * (1 - t)) }
-        if t > 0 { addToRow(below + 1, bx: bx, centre: centre, radius: r, colour: colour * t) }
+        if t < 1 { addToRow(below, bx: runColumn, colour: runColour * (1 - t), moments: runMoments * (1 - t)) }
+        if t > 0 { addToRow(below + 1, bx: runColumn, colour: runColour * t, moments: runMoments * t) }
+        runColumn = -1
+        runColour = .zero
+        runMoments = .zero
     }
 
     @inline(__always)
-    private mutating func addToRow(_ row: Int, bx: Int, centre: Float, radius: Float, colour c: SIMD4<Float>) {
+    private mutating func addToRow(_ row: Int, bx: Int, colour c: SIMD4<Float>, moments m: SIMD4<Float>) {
         let r = max(0, min(builder.height - 1, row))
         guard r == openRow || r == openRow + 1 else { return }
         let slot = r & 1
         let i = slot * width + bx
-        let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
         sums[i] += c
-        moments[i] += SIMD4(centre * c.w, centre * light, light, radius * c.w)
+        moments[i] += m
         if slot == 0 {
             touchedLow.0 = min(touchedLow.0, bx); touchedHigh.0 = max(touchedHigh.0, bx)
         } else {
