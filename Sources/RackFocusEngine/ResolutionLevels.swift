@@ -23,6 +23,25 @@ struct LevelEntries: Sendable {
     var isEmpty: Bool { x.isEmpty }
 }
 
+extension LevelEntries {
+    /// Consecutive bands of rows joined into one level.
+    init(joining parts: [LevelEntries]) {
+        let total = parts.reduce(0) { $0 + $1.x.count }
+        var rowStart: [Int] = [], x: [Float] = [], extent: [Int32] = [], middleRow: [Int32] = []
+        var colour: [SIMD4<Float>] = []
+        rowStart.reserveCapacity(parts.reduce(1) { $0 + $1.height })
+        x.reserveCapacity(total); extent.reserveCapacity(total); middleRow.reserveCapacity(total); colour.reserveCapacity(total)
+        for part in parts {
+            let base = x.count
+            for row in 0..<part.height { rowStart.append(part.rowStart[row] + base) }
+            x += part.x; extent += part.extent; middleRow += part.middleRow; colour += part.colour
+        }
+        rowStart.append(x.count)
+        self.init(width: parts[0].width, height: rowStart.count - 1, rowStart: rowStart, x: x, extent: extent,
+                  middleRow: middleRow, colour: colour)
+    }
+}
+
 /// Collects one level's entries row by row, then sorts each row by extent (counting sort).
 struct LevelBuilder {
     let width: Int
@@ -86,15 +105,25 @@ struct LevelBuilder {
 }
 
 extension DefocusEngine {
-    /// For every layer, its entries at levels 0...coarseLevels.
+    /// For every layer, its entries at levels 0...coarseLevels. Work is split into (layer, band of rows)
+    /// items on all workers (one layer often holds most pixels), then each layer's bands are joined.
     func levelEntries(_ frame: PreparedFrame, coc: CircleOfConfusion) -> [[LevelEntries]] {
-        let slots = Slots<[LevelEntries]>(count: frame.sources.count)
-        parallelFor(frame.sources.count, threads: threadCount, chunk: 1) { _, items in
-            for l in items {
-                slots.store(l, self.levels(of: [frame.sources[l], frame.fills[l]], coc: coc, width: frame.width, height: frame.height))
+        let layers = frame.sources.count
+        let bandRows = max(128, 1 << coarseLevels)  // a multiple of the coarsest block
+        let bands = (frame.height + bandRows - 1) / bandRows
+        let slots = Slots<[LevelEntries]>(count: layers * bands)
+        parallelFor(layers * bands, threads: threadCount, chunk: 1) { _, items in
+            for item in items {
+                let l = item / bands, b = item % bands
+                let rows = (b * bandRows)..<min(frame.height, (b + 1) * bandRows)
+                slots.store(item, self.levels(of: [frame.sources[l], frame.fills[l]], coc: coc, width: frame.width,
+                                              height: frame.height, rows: rows))
             }
         }
-        return slots.values()
+        let parts = slots.values()
+        return (0..<layers).map { l in
+            (0...coarseLevels).map { k in LevelEntries(joining: (0..<bands).map { parts[l * bands + $0][k] }) }
+        }
     }
 
     /// Level and share of a radius (px): (k, w) gives weight 1 − w to level k and w to level k + 1.
@@ -109,18 +138,24 @@ extension DefocusEngine {
         return (level, (radius - bandStart) / (top - bandStart))
     }
 
-    /// Splits a layer's source lists (own pixels, then fill) into levels. Within a row, entries keep
-    /// the lists' order, so the result is a fixed function of the inputs.
-    func levels(of lists: [LayerSources], coc: CircleOfConfusion, width: Int, height: Int) -> [LevelEntries] {
-        let total = lists.reduce(0) { $0 + $1.x.count }
+    /// Splits a layer's source lists (own pixels, then fill) into levels, for the full-resolution rows
+    /// `rows` and the coarse block rows they cover (`rows` starts at a multiple of the coarsest block).
+    /// Block rows also take sources from pixel rows just outside the band, read in the same ascending
+    /// order as for the whole frame, and within a row entries keep the lists' order: the entries of a
+    /// band are exactly those of the same rows in a whole-frame pass.
+    func levels(of lists: [LayerSources], coc: CircleOfConfusion, width: Int, height: Int, rows: Range<Int>) -> [LevelEntries] {
+        let total = lists.reduce(0) { $0 + $1.rowStart[rows.upperBound] - $1.rowStart[rows.lowerBound] }
         let subdivisions = ApertureKernel.subdivisions
         let maximumIndex = kernel.maximumIndex
-        var full = LevelBuilder(width: width, height: height, capacity: total)
+        var full = LevelBuilder(width: width, height: rows.count, capacity: total)
         var coarse: [CoarseAccumulator] = (0..<coarseLevels).map {
-            CoarseAccumulator(level: $0 + 1, width: width, height: height, expectedSources: total >> (2 * $0 + 1))
+            CoarseAccumulator(level: $0 + 1, width: width, height: height, rows: rows, expectedSources: total >> (2 * $0 + 1))
         }
-        for y in 0..<height {
-            full.startRow(y)
+        let margin = coarseLevels > 0 ? 1 << (coarseLevels - 1) : 0
+        let lastRow = min(height, rows.upperBound + margin) - 1
+        for y in max(0, rows.lowerBound - margin)...lastRow {
+            let inBand = rows.contains(y)
+            if inBand { full.startRow(y - rows.lowerBound) }
             for layer in lists {
             layer.x.withUnsafeBufferPointer { xs in
             layer.disparity.withUnsafeBufferPointer { ds in
@@ -133,8 +168,10 @@ extension DefocusEngine {
                 let x = Int(xs[e])
                 if next < 1 {
                     if level == 0 {
-                        let index = min(maximumIndex, Int((r * subdivisions).rounded(.toNearestOrEven)))
-                        full.add(x: Float(x), radiusIndex: index, colour: next > 0 ? c * (1 - next) : c)
+                        if inBand {  // rows outside the band only feed its coarse block rows
+                            let index = min(maximumIndex, Int((r * subdivisions).rounded(.toNearestOrEven)))
+                            full.add(x: Float(x), radiusIndex: index, colour: next > 0 ? c * (1 - next) : c)
+                        }
                     } else {
                         coarse[level - 1].add(x: x, y: y, radius: r, colour: next > 0 ? c * (1 - next) : c)
                     }
@@ -148,8 +185,8 @@ extension DefocusEngine {
             for k in 0..<coarseLevels {
                 let level = k + 1
                 coarse[k].flushRun()
-                while coarse[k].openRow < coarse[k].builder.height
-                        && (y == height - 1 || (coarse[k].openRow + 1) << level + (1 << (level - 1)) - 1 <= y) {
+                while coarse[k].openRow < coarse[k].endRow
+                        && (y == lastRow || (coarse[k].openRow + 1) << level + (1 << (level - 1)) - 1 <= y) {
                     coarse[k].flushRow(maximumIndex: maximumIndex)
                 }
             }
@@ -185,19 +222,26 @@ struct CoarseAccumulator {
     var runRow = 0
     var runColour = SIMD4<Float>.zero
     var runMoments = SIMD4<Float>.zero
-    /// Oldest block row not yet emitted.
-    var openRow = 0
+    /// Oldest block row not yet emitted; the band's block rows are firstRow..<endRow of `rowCount` in all.
+    var openRow: Int
+    let firstRow: Int
+    let endRow: Int
+    let rowCount: Int
     let scale: Float
     let inverseScale: Float
 
-    init(level: Int, width: Int, height: Int, expectedSources: Int) {
+    init(level: Int, width: Int, height: Int, rows: Range<Int>, expectedSources: Int) {
         self.level = level
         let w = (width + (1 << level) - 1) >> level
         let h = (height + (1 << level) - 1) >> level
         self.width = w
         scale = Float(1 << level)
         inverseScale = 1 / scale
-        builder = LevelBuilder(width: w, height: h, capacity: expectedSources)
+        rowCount = h
+        firstRow = rows.lowerBound >> level
+        endRow = min(h, (rows.upperBound + (1 << level) - 1) >> level)
+        openRow = firstRow
+        builder = LevelBuilder(width: w, height: endRow - firstRow, capacity: expectedSources)
         sums = .allocate(capacity: 2 * w)
         sums.initialize(repeating: .zero, count: 2 * w)
         moments = .allocate(capacity: 2 * w)
@@ -239,7 +283,7 @@ struct CoarseAccumulator {
 
     @inline(__always)
     private mutating func addToRow(_ row: Int, bx: Int, colour c: SIMD4<Float>, moments m: SIMD4<Float>) {
-        let r = max(0, min(builder.height - 1, row))
+        let r = max(0, min(rowCount - 1, row))
         guard r == openRow || r == openRow + 1 else { return }
         let slot = r & 1
         let i = slot * width + bx
@@ -254,7 +298,7 @@ struct CoarseAccumulator {
 
     /// Emits the oldest open block row and opens the next one.
     mutating func flushRow(maximumIndex: Int) {
-        builder.startRow(openRow)
+        builder.startRow(openRow - firstRow)
         let slot = openRow & 1
         let (low, high) = slot == 0 ? (touchedLow.0, touchedHigh.0) : (touchedLow.1, touchedHigh.1)
         if high >= 0 {
