@@ -58,6 +58,24 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("srgb.linearize.1080p.rgb8") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(rgb8.planar(transfer: .sRGB)) }
     }
+    // OpenEXR, linear RGBA: half with ZIP (what compositors write by default) and float with PIZ.
+    let linear = rgb8.planar(transfer: .sRGB)
+    var rgba = [Float](repeating: 1, count: linear.pixelCount * 4)
+    for i in 0..<linear.pixelCount {
+        for c in 0..<3 { rgba[i * 4 + c] = linear.samples[c * linear.pixelCount + i] }
+    }
+    let exrImage = RasterImage(width: linear.width, height: linear.height, channels: 4, samples: .float32(rgba))
+    let exrHalfZip = try! EXRCodec.encode(exrImage, options: .init(pixelType: .half, compression: .zip))
+    let exrFloatPiz = try! EXRCodec.encode(exrImage, options: .init(pixelType: .float, compression: .piz))
+    Benchmark("exr.decode.1080p.rgba.half.zip") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try EXRCodec.decode(exrHalfZip)) }
+    }
+    Benchmark("exr.encode.1080p.rgba.half.zip") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try EXRCodec.encode(exrImage, options: .init(pixelType: .half, compression: .zip))) }
+    }
+    Benchmark("exr.decode.1080p.rgba.float.piz") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try EXRCodec.decode(exrFloatPiz)) }
+    }
     let planar = rgb8.planar(transfer: .sRGB)
     Benchmark("srgb.encode.1080p.rgb8") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(planar.raster(format: .uint8, transfer: .sRGB)) }
