@@ -137,8 +137,14 @@ struct FrameJob {
     func loadPass(frame: Int, interpretation: DepthInterpretation) throws -> (colour: PlanarImage, disparity: [Float]) {
         let rgbPath = rgb.path(for: frame)
         let depthPath = depth.path(for: frame)
-        let colourRaster = try ImageFile.read(rgbPath, selection: rgbSelection)
-        var depthRaster = try ImageFile.read(depthPath, selection: depthSelection)
+        let colourRaster: RasterImage
+        var depthRaster: RasterImage
+        if rgbPath == depthPath {  // one file with both (OpenEXR RGBA + Z): read and decompress once
+            (colourRaster, depthRaster) = try ImageFile.readColourAndDepth(rgbPath, colour: rgbSelection, depth: depthSelection)
+        } else {
+            colourRaster = try ImageFile.read(rgbPath, selection: rgbSelection)
+            depthRaster = try ImageFile.read(depthPath, selection: depthSelection)
+        }
         if resizeDepth && (colourRaster.width != depthRaster.width || colourRaster.height != depthRaster.height) {
             depthRaster = depthRaster.resizedNearest(width: colourRaster.width, height: colourRaster.height)
         }

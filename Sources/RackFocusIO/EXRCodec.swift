@@ -105,26 +105,67 @@ public enum EXRCodec {
         try withFile(bytes, limits: limits) { file throws(CodecError) in
             let parts = try parts(of: file)
             let pick = try selection.resolve(parts)
-            let part = parts[pick.part]
-            let display = part.displayWindow
-            guard display.width > 0, display.height > 0, display.width * display.height <= limits.maxPixels else {
-                throw CodecError(.tooLarge, "display window \(display) is over the limit of \(limits.maxPixels) pixels")
-            }
-            let data = part.dataWindow
-            let dataCount = data.width * data.height
-            var planes = [Float](repeating: 0, count: dataCount * pick.channels.count)
-            var message = [CChar](repeating: 0, count: 512)
-            let indices = pick.channels.map(Int32.init)
-            let code = withPlanePointers(&planes, planeCount: indices.count, planeSize: dataCount) { pointers in
-                rfexr_read(file, Int32(pick.part), Int32(indices.count), indices, pointers, &message, 512)
-            }
-            try check(code, message)
-            return place(planes, channels: indices.count, data: data, display: display)
+            return try decode(file, parts[pick.part], pick: pick, limits: limits)
         }
     }
 
-    /// Interleaves data-window planes into a display-window raster (outside: 0).
-    static func place(_ planes: [Float], channels: Int, data: Box, display: Box) -> RasterImage {
+    /// Decodes the picked channels of an open file's part into a display-window raster.
+    private static func decode(_ file: OpaquePointer, _ part: Part, pick: EXRSelection.Pick,
+                               limits: DecodeLimits) throws(CodecError) -> RasterImage {
+        let samples = try decodeSamples(file, part, pick: pick, limits: limits)
+        return RasterImage(width: part.displayWindow.width, height: part.displayWindow.height, channels: pick.channels.count,
+                           samples: .float32(samples))
+    }
+
+    /// The picked channels of an open file's part, interleaved over the display window.
+    private static func decodeSamples(_ file: OpaquePointer, _ part: Part, pick: EXRSelection.Pick,
+                                      limits: DecodeLimits) throws(CodecError) -> [Float] {
+        let display = part.displayWindow
+        guard display.width > 0, display.height > 0, display.width * display.height <= limits.maxPixels else {
+            throw CodecError(.tooLarge, "display window \(display) is over the limit of \(limits.maxPixels) pixels")
+        }
+        let data = part.dataWindow
+        let dataCount = data.width * data.height
+        var planes = [Float](repeating: 0, count: dataCount * pick.channels.count)
+        var message = [CChar](repeating: 0, count: 512)
+        let indices = pick.channels.map(Int32.init)
+        let code = withPlanePointers(&planes, planeCount: indices.count, planeSize: dataCount) { pointers in
+            rfexr_read(file, Int32(pick.part), Int32(indices.count), indices, pointers, &message, 512)
+        }
+        try check(code, message)
+        return place(planes, channels: indices.count, data: data, display: display)
+    }
+
+    /// Colour and depth of one file (the common RGBA + Z render): when both come from the same part,
+    /// every chunk is decompressed once for both. Equal to two `decode` calls.
+    public static func decodeColourAndDepth(_ bytes: [UInt8], colour: EXRSelection, depth: EXRSelection,
+                                            limits: DecodeLimits = .default) throws(CodecError) -> (colour: RasterImage, depth: RasterImage) {
+        let parts = try header(bytes, limits: limits)
+        let colourPick = try colour.resolve(parts)
+        let depthPick = try depth.resolve(parts)
+        guard colourPick.part == depthPick.part else {
+            return (try decode(bytes, selection: colour, limits: limits), try decode(bytes, selection: depth, limits: limits))
+        }
+        let both = EXRSelection.Pick(part: colourPick.part, channels: colourPick.channels + depthPick.channels,
+                                     names: colourPick.names + depthPick.names)
+        let samples = try withFile(bytes, limits: limits) { file throws(CodecError) in
+            try decodeSamples(file, parts[both.part], pick: both, limits: limits)
+        }
+        let n = colourPick.channels.count
+        let display = parts[both.part].displayWindow
+        let pixels = display.width * display.height
+        var colourSamples = [Float](repeating: 0, count: pixels * n)
+        var depthSamples = [Float](repeating: 0, count: pixels)
+        for i in 0..<pixels {
+            for c in 0..<n { colourSamples[i * n + c] = samples[i * (n + 1) + c] }
+            depthSamples[i] = samples[i * (n + 1) + n]
+        }
+        return (RasterImage(width: display.width, height: display.height, channels: n, samples: .float32(colourSamples)),
+                RasterImage(width: display.width, height: display.height, channels: 1, samples: .float32(depthSamples)))
+    }
+
+    /// Interleaves data-window planes into display-window samples (outside: 0).
+    static func place(_ planes: [Float], channels: Int, data: Box, display: Box) -> [Float] {
         let width = display.width, height = display.height
         var samples = [Float](repeating: 0, count: width * height * channels)
         let x0 = max(data.minX, display.minX), x1 = min(data.maxX, display.maxX)
@@ -142,7 +183,7 @@ public enum EXRCodec {
                 }
             }
         }
-        return RasterImage(width: width, height: height, channels: channels, samples: .float32(samples))
+        return samples
     }
 
     // MARK: - Writing

@@ -76,6 +76,24 @@ public enum ImageFile {
         }
     }
 
+    /// The colour and the depth of a file that holds both (an OpenEXR with RGBA and Z), read and
+    /// decompressed once. Any other format decodes once and serves as both.
+    public static func readColourAndDepth(_ path: String, colour: EXRSelection = .colour, depth: EXRSelection = .depth,
+                                          limits: DecodeLimits = .default) throws(ImageFileError) -> (colour: RasterImage, depth: RasterImage) {
+        let bytes = try FileSystem.read(path)
+        do {
+            if ImageFormat.detect(bytes) == .exr {
+                return try EXRCodec.decodeColourAndDepth(bytes, colour: colour, depth: depth, limits: limits)
+            }
+            let image = try decode(bytes, path: path, limits: limits)
+            return (image, image)
+        } catch let error as CodecError {
+            throw ImageFileError(path: path, codec: error)
+        } catch {
+            throw ImageFileError(path: path, kind: .corrupt, message: "\(error)")
+        }
+    }
+
     static func decode(_ bytes: [UInt8], path: String, limits: DecodeLimits, selection: EXRSelection = .colour) throws -> RasterImage {
         if bytes.isEmpty { throw CodecError(.empty, "file is empty") }
         switch ImageFormat.detect(bytes) {

@@ -74,6 +74,18 @@ import Testing
         #expect(Self.maxError(depth) { [Self.depth($0, $1)] } == 0)
     }
 
+    /// One decode for both must equal two decodes, for one part and across parts.
+    @Test func colourAndDepthInOnePassEqualTwoDecodes() throws {
+        for (name, colour) in [("rgbaz.exr", EXRSelection.colour), ("layered.exr", .colour),
+                               ("multipart.exr", EXRSelection(role: .colour, part: "beauty"))] {
+            let both = try ImageFile.readColourAndDepth(Fixtures.path("exr/" + name), colour: colour, depth: .depth)
+            #expect(both.colour == (try Self.read(name, colour)), "\(name)")
+            #expect(both.depth == (try Self.read(name, .depth)), "\(name)")
+        }
+        let png = try ImageFile.readColourAndDepth(Fixtures.path("codecs/gray16.png"))
+        #expect(png.colour == png.depth && png.colour.bitDepth == 16)
+    }
+
     @Test func layeredFilePicksBeautyAndDepthLayers() throws {
         let beauty = try Self.read("layered.exr")
         #expect(beauty.channels == 4)
