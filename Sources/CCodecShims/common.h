@@ -23,16 +23,22 @@ typedef struct rfcodec_buffer {
     int failed;
 } rfcodec_buffer;
 
-static inline int rfcodec_buffer_append(rfcodec_buffer *buffer, const uint8_t *bytes, size_t count) {
+/// Makes room for `size` bytes in all (capacity doubles); 0 if memory ran out.
+static inline int rfcodec_buffer_reserve(rfcodec_buffer *buffer, size_t size) {
     if (buffer->failed) return 0;
-    if (buffer->size + count > buffer->capacity) {
+    if (size > buffer->capacity) {
         size_t capacity = buffer->capacity ? buffer->capacity : 65536;
-        while (capacity < buffer->size + count) capacity *= 2;
+        while (capacity < size) capacity *= 2;
         uint8_t *grown = (uint8_t *)realloc(buffer->data, capacity);
         if (grown == NULL) { buffer->failed = 1; return 0; }
         buffer->data = grown;
         buffer->capacity = capacity;
     }
+    return 1;
+}
+
+static inline int rfcodec_buffer_append(rfcodec_buffer *buffer, const uint8_t *bytes, size_t count) {
+    if (!rfcodec_buffer_reserve(buffer, buffer->size + count)) return 0;
     memcpy(buffer->data + buffer->size, bytes, count);
     buffer->size += count;
     return 1;

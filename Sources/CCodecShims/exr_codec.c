@@ -51,15 +51,10 @@ static int64_t exr_write_memory(exr_const_context_t context, void *user, const v
     rfcodec_buffer *out = &stream->output;
     if (offset > SIZE_MAX / 2 || count > SIZE_MAX / 2) return -1;
     size_t end = (size_t)offset + (size_t)count;
-    if (end > out->size) {
-        // Grow through append (zero fill), then overwrite in place.
-        size_t gap = end - out->size;
-        static const uint8_t zeros[4096] = {0};
-        while (gap > 0) {
-            size_t n = gap < sizeof zeros ? gap : sizeof zeros;
-            if (!rfcodec_buffer_append(out, zeros, n)) return -1;
-            gap -= n;
-        }
+    if (end > out->size) {  // writes may skip ahead (the chunk table is filled in last): zero the gap
+        if (!rfcodec_buffer_reserve(out, end)) return -1;
+        memset(out->data + out->size, 0, end - out->size);
+        out->size = end;
     }
     memcpy(out->data + offset, buffer, (size_t)count);
     return (int64_t)count;

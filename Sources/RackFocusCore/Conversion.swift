@@ -84,7 +84,8 @@ extension PlanarImage {
         }
         switch format {
         case .uint8 where transfer == .sRGB:
-            // The common output path (8-bit sRGB PNG/JPEG), without a per-sample closure or branch.
+            // The common output path (8-bit sRGB PNG/JPEG): `EncodeTable.code` spelled out over raw
+            // buffers (calling it per sample through its arrays was slower in CodecBenchmarks).
             let table = SRGB.encode8
             var out = [UInt8](repeating: 0, count: count * channels)
             table.thresholds.withUnsafeBufferPointer { thresholds in

@@ -57,13 +57,12 @@ public enum EXRCodec {
         /// Sorted by name, as the file stores them.
         public var channels: [Channel]
         /// Tile size of tiled parts.
-        public var tileSize: (width: Int, height: Int)?
+        public var tileSize: TileSize?
+    }
 
-        public static func == (a: Part, b: Part) -> Bool {
-            a.index == b.index && a.name == b.name && a.storage == b.storage && a.compression == b.compression &&
-                a.dataWindow == b.dataWindow && a.displayWindow == b.displayWindow && a.channels == b.channels &&
-                a.tileSize?.width == b.tileSize?.width && a.tileSize?.height == b.tileSize?.height
-        }
+    public struct TileSize: Sendable, Equatable {
+        public var width: Int
+        public var height: Int
     }
 
     /// How to write: half (default, what compositors write) or float, ZIP by default.
@@ -140,19 +139,23 @@ public enum EXRCodec {
     /// every chunk is decompressed once for both. Equal to two `decode` calls.
     public static func decodeColourAndDepth(_ bytes: [UInt8], colour: EXRSelection, depth: EXRSelection,
                                             limits: DecodeLimits = .default) throws(CodecError) -> (colour: RasterImage, depth: RasterImage) {
-        let parts = try header(bytes, limits: limits)
-        let colourPick = try colour.resolve(parts)
-        let depthPick = try depth.resolve(parts)
-        guard colourPick.part == depthPick.part else {
-            return (try decode(bytes, selection: colour, limits: limits), try decode(bytes, selection: depth, limits: limits))
+        try withFile(bytes, limits: limits) { file throws(CodecError) in
+            let parts = try parts(of: file)
+            let colourPick = try colour.resolve(parts)
+            let depthPick = try depth.resolve(parts)
+            guard colourPick.part == depthPick.part else {
+                return (try decode(file, parts[colourPick.part], pick: colourPick, limits: limits),
+                        try decode(file, parts[depthPick.part], pick: depthPick, limits: limits))
+            }
+            let both = EXRSelection.Pick(part: colourPick.part, channels: colourPick.channels + depthPick.channels,
+                                         names: colourPick.names + depthPick.names)
+            let samples = try decodeSamples(file, parts[both.part], pick: both, limits: limits)
+            return split(samples, colourChannels: colourPick.channels.count, display: parts[both.part].displayWindow)
         }
-        let both = EXRSelection.Pick(part: colourPick.part, channels: colourPick.channels + depthPick.channels,
-                                     names: colourPick.names + depthPick.names)
-        let samples = try withFile(bytes, limits: limits) { file throws(CodecError) in
-            try decodeSamples(file, parts[both.part], pick: both, limits: limits)
-        }
-        let n = colourPick.channels.count
-        let display = parts[both.part].displayWindow
+    }
+
+    /// Interleaved colour + depth samples (depth last) as a colour raster and a depth raster.
+    private static func split(_ samples: [Float], colourChannels n: Int, display: Box) -> (colour: RasterImage, depth: RasterImage) {
         let pixels = display.width * display.height
         var colourSamples = [Float](repeating: 0, count: pixels * n)
         var depthSamples = [Float](repeating: 0, count: pixels)
@@ -271,7 +274,7 @@ public enum EXRCodec {
                               storage: Storage(rawValue: info.storage) ?? .deepScanline,
                               compression: Compression(rawValue: info.compression),
                               dataWindow: box(info.data_window), displayWindow: box(info.display_window), channels: channels,
-                              tileSize: info.tile_width > 0 ? (Int(info.tile_width), Int(info.tile_height)) : nil))
+                              tileSize: info.tile_width > 0 ? TileSize(width: Int(info.tile_width), height: Int(info.tile_height)) : nil))
         }
         return parts
     }

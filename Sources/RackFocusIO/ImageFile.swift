@@ -67,13 +67,7 @@ public enum ImageFile {
     public static func read(_ path: String, limits: DecodeLimits = .default,
                             selection: EXRSelection = .colour) throws(ImageFileError) -> RasterImage {
         let bytes = try FileSystem.read(path)
-        do {
-            return try decode(bytes, path: path, limits: limits, selection: selection)
-        } catch let error as CodecError {
-            throw ImageFileError(path: path, codec: error)
-        } catch {
-            throw ImageFileError(path: path, kind: .corrupt, message: "\(error)")
-        }
+        return try naming(path) { try decode(bytes, path: path, limits: limits, selection: selection) }
     }
 
     /// The colour and the depth of a file that holds both (an OpenEXR with RGBA and Z), read and
@@ -81,12 +75,19 @@ public enum ImageFile {
     public static func readColourAndDepth(_ path: String, colour: EXRSelection = .colour, depth: EXRSelection = .depth,
                                           limits: DecodeLimits = .default) throws(ImageFileError) -> (colour: RasterImage, depth: RasterImage) {
         let bytes = try FileSystem.read(path)
-        do {
+        return try naming(path) {
             if ImageFormat.detect(bytes) == .exr {
                 return try EXRCodec.decodeColourAndDepth(bytes, colour: colour, depth: depth, limits: limits)
             }
             let image = try decode(bytes, path: path, limits: limits)
             return (image, image)
+        }
+    }
+
+    /// Runs `body`, turning any error into an `ImageFileError` that names `path`.
+    static func naming<T>(_ path: String, _ body: () throws -> T) throws(ImageFileError) -> T {
+        do {
+            return try body()
         } catch let error as CodecError {
             throw ImageFileError(path: path, codec: error)
         } catch {
@@ -144,7 +145,7 @@ public enum ImageFile {
             throw ImageFileError(path: path, kind: bytes.isEmpty ? .empty : .unknownFormat,
                                  message: bytes.isEmpty ? "file is empty" : "unknown image format (not PNG, JPEG, PFM or OpenEXR)")
         }
-        do {
+        return try naming(path) {
             var notes: [String] = []
             var bitDepth = 8
             switch format {
@@ -169,10 +170,6 @@ public enum ImageFile {
             let range = raster.channels == 1 ? raster.finiteRange() : nil
             return ImageProbe(path: path, format: format, width: raster.width, height: raster.height, bitDepth: bitDepth,
                               channels: raster.channels, notes: notes, range: range)
-        } catch let error as CodecError {
-            throw ImageFileError(path: path, codec: error)
-        } catch {
-            throw ImageFileError(path: path, kind: .corrupt, message: "\(error)")
         }
     }
 }
