@@ -12,6 +12,7 @@
 #include <ImfOutputFile.h>
 #include <ImfStringAttribute.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <vector>
@@ -59,6 +60,60 @@ private:
     uint64_t position_ = 0;
 };
 
+// OpenEXR's C++ header reader sizes strings, string vectors and previews from the file before it reads them
+// (a 600-byte file declaring a 1.2 GB string attribute allocates 1.2 GB). OpenEXRCore has already accepted
+// these headers, but it checks less of this; so before the C++ library sees a file, every attribute must
+// fit in the bytes that follow it, and the sizes inside string vectors and previews must fit their attribute.
+uint32_t read_u32(const uint8_t *p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+
+bool attribute_value_fits(const char *type, const uint8_t *value, uint64_t size) {
+    if (std::strcmp(type, "stringvector") == 0) {
+        uint64_t at = 0;
+        while (at < size) {
+            if (size - at < 4) return false;
+            const uint64_t length = read_u32(value + at);
+            at += 4;
+            if (length > size - at) return false;
+            at += length;
+        }
+    } else if (std::strcmp(type, "preview") == 0) {
+        if (size < 8) return false;
+        const uint64_t pixels = uint64_t(read_u32(value)) * read_u32(value + 4);
+        if (pixels > (size - 8) / 4) return false;
+    }
+    return true;
+}
+
+bool headers_fit(const uint8_t *data, uint64_t size) {
+    if (size < 8) return false;
+    const bool multipart = (data[5] & 0x10) != 0;  // version flag 0x1000
+    uint64_t at = 8;
+    auto read_name = [&](const char *&name) -> bool {
+        const void *end = std::memchr(data + at, 0, static_cast<size_t>(std::min<uint64_t>(size - at, 256)));
+        if (end == nullptr) return false;
+        name = reinterpret_cast<const char *>(data + at);
+        at = static_cast<uint64_t>(static_cast<const uint8_t *>(end) - data) + 1;
+        return true;
+    };
+    for (int header = 0;; header++) {
+        bool empty = true;
+        for (;;) {
+            if (at >= size) return false;
+            const char *name = nullptr;
+            if (!read_name(name)) return false;
+            if (name[0] == 0) break;  // end of this header
+            empty = false;
+            const char *type = nullptr;
+            if (at >= size || !read_name(type) || size - at < 4) return false;
+            const uint64_t length = read_u32(data + at);
+            at += 4;
+            if (length > size - at || !attribute_value_fits(type, data + at, length)) return false;
+            at += length;
+        }
+        if (!multipart || empty) return true;  // a multi-part file ends its list of headers with an empty one
+    }
+}
+
 int fail(const char *what, char *message, size_t capacity) {
     rfcodec_set_message(message, capacity, "%s", what);
     return RFCODEC_ERR_CORRUPT;
@@ -68,6 +123,7 @@ int fail(const char *what, char *message, size_t capacity) {
 
 extern "C" int rfexr_read_dwa(const uint8_t *data, size_t size, int part, int count, const char *const *names,
                               float *const *planes, char *message, size_t capacity) {
+    if (!headers_fit(data, size)) return fail("an attribute's size runs past the end of the header", message, capacity);
     try {
         MemoryInput stream(data, size);
         Imf::MultiPartInputFile file(stream);

@@ -184,4 +184,13 @@ import Testing
         let error = #expect(throws: CodecError.self) { try EXRCodec.decode(bytes, limits: DecodeLimits(maxPixels: 100)) }
         #expect(error?.kind == .tooLarge)
     }
+
+    /// Found by FuzzEXR: a 592-byte tiled DWAA file whose string attribute declares 1.2 GB. OpenEXR's C++
+    /// reader (used for DWA) allocated the whole size before noticing the file ends; the header is now
+    /// checked before the C++ library sees it.
+    @Test func attributeLargerThanTheFileIsRefusedBeforeTheCPlusPlusReader() throws {
+        let bytes = try FileSystem.read(Fixtures.path("fuzz/regressions/exr-huge-string-attribute.exr"))
+        let error = #expect(throws: CodecError.self) { try EXRCodec.decode(bytes, limits: .default) }
+        #expect(error?.message.contains("attribute's size runs past the end of the header") == true)
+    }
 }
