@@ -295,6 +295,8 @@ public final class DefocusEngine: Sendable {
         let (left, right) = spans
         entries.rowStart.withUnsafeBufferPointer { rowStart in
         entries.x.withUnsafeBufferPointer { xs in
+        entries.length.withUnsafeBufferPointer { lengths in
+        entries.first.withUnsafeBufferPointer { firsts in
         entries.extent.withUnsafeBufferPointer { extents in
         entries.middleRow.withUnsafeBufferPointer { middles in
         entries.colour.withUnsafeBufferPointer { cs in
@@ -306,14 +308,15 @@ public final class DefocusEngine: Sendable {
                 let end = rowStart[sy + 1]
                 while e < end {
                     if extents[e] < distance { break }  // sorted by extent: nothing further reaches
-                    let c = cs[e]
+                    let n = Int(lengths[e])
+                    let colours = cs.baseAddress! + Int(firsts[e])
                     let xf = xs[e]
                     let middle = Int(middles[e])
-                    if middle < 0 {  // a delta: in focus (always at a whole pixel)
+                    e += 1
+                    if middle < 0 {  // deltas: in focus (always at whole pixels)
                         let x = Int(xf)
-                        direct[x] += c
-                        directLow = min(directLow, x); directHigh = max(directHigh, x)
-                        e += 1
+                        for j in 0..<n { direct[x + j] += colours[j] }
+                        directLow = min(directLow, x); directHigh = max(directHigh, x + n - 1)
                         continue
                     }
                     let row = middle + dy
@@ -322,25 +325,33 @@ public final class DefocusEngine: Sendable {
                     let i0 = Int(a)
                     let i1 = Int(b)
                     if i0 == i1 {
-                        // The span lies inside one pixel: add its area directly (no cancellation error).
-                        let px = i0 - pad
-                        if px >= 0 && px < width {
-                            direct[px] += c * (b - a)
-                            directLow = min(directLow, px); directHigh = max(directHigh, px)
+                        // Each span lies inside one pixel: add its area directly (no cancellation error).
+                        let area = b - a
+                        let low = max(0, i0 - pad), high = min(width - 1, i0 - pad + n - 1)
+                        if low <= high {
+                            for px in low...high { direct[px] += colours[px - (i0 - pad)] * area }
+                            directLow = min(directLow, low); directHigh = max(directHigh, high)
                         }
-                    } else {
-                        let f0 = a - Float(i0)
-                        let f1 = b - Float(i1)
-                        difference[i0] += c * (1 - f0)
-                        difference[i0 + 1] += c * f0
-                        difference[i1] += c * (f1 - 1)
-                        difference[i1 + 1] -= c * f1
-                        diffLow = min(diffLow, i0); diffHigh = max(diffHigh, i1 + 1)
+                        continue
                     }
-                    e += 1
+                    // Source j adds c_j·(1 − f0) at i0 + j and c_j·f0 at i0 + j + 1 (and the same, negated,
+                    // at the right edge), so cell i0 + j takes c_j·(1 − f0) + c_(j−1)·f0 in one write.
+                    let f0 = a - Float(i0), f1 = b - Float(i1)
+                    let g0 = 1 - f0, g1 = 1 - f1
+                    let leftCells = difference + i0, rightCells = difference + i1
+                    var previous = SIMD4<Float>.zero
+                    for j in 0..<n {
+                        let c = colours[j]
+                        leftCells[j] += c * g0 + previous * f0
+                        rightCells[j] -= c * g1 + previous * f1
+                        previous = c
+                    }
+                    leftCells[n] += previous * f0
+                    rightCells[n] -= previous * f1
+                    diffLow = min(diffLow, i0); diffHigh = max(diffHigh, i1 + n)
                 }
             }
-        }}}}}
+        }}}}}}}
         var range = RowRange.empty
         if diffLow <= diffHigh {
             // Prefix sum over the touched part only; beyond it the sum is zero by construction.

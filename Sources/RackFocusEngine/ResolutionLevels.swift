@@ -9,15 +9,22 @@ struct LevelEntries: Sendable {
     /// Grid size at this level.
     let width: Int
     let height: Int
-    /// Entries of row y are rowStart[y]..<rowStart[y + 1], sorted by extent, largest first.
+    /// Runs of row y are rowStart[y]..<rowStart[y + 1], sorted by extent, largest first. A run is a
+    /// row of `length` sources one pixel apart with the same kernel (at full resolution, usually a
+    /// whole stretch of a surface): its spans share their edges' fractions, so the splat writes each
+    /// difference cell once per run instead of twice per source.
     var rowStart: [Int]
-    /// Source position along the row, in this level's pixels (pixel i spans [i, i + 1)).
+    /// Position of the run's first source along the row, in this level's pixels (pixel i spans [i, i + 1)).
     var x: [Float]
+    /// Number of sources in the run.
+    var length: [Int32]
+    /// Index of the run's first colour in `colour`.
+    var first: [Int32]
     /// Rows the kernel reaches above and below.
     var extent: [Int32]
     /// Index of the kernel's middle row (dy = 0) in the span table; −1 for a delta (in focus).
     var middleRow: [Int32]
-    /// Premultiplied colour and weight, divided by the kernel area (and by 4^k at level k).
+    /// Per source, run after run: premultiplied colour and weight, divided by the kernel area (and by 4^k at level k).
     var colour: [SIMD4<Float>]
 
     var isEmpty: Bool { x.isEmpty }
@@ -26,81 +33,108 @@ struct LevelEntries: Sendable {
 extension LevelEntries {
     /// Consecutive bands of rows joined into one level.
     init(joining parts: [LevelEntries]) {
-        let total = parts.reduce(0) { $0 + $1.x.count }
-        var rowStart: [Int] = [], x: [Float] = [], extent: [Int32] = [], middleRow: [Int32] = []
-        var colour: [SIMD4<Float>] = []
+        let runs = parts.reduce(0) { $0 + $1.x.count }
+        let sources = parts.reduce(0) { $0 + $1.colour.count }
+        var rowStart: [Int] = [], x: [Float] = [], length: [Int32] = [], first: [Int32] = []
+        var extent: [Int32] = [], middleRow: [Int32] = [], colour: [SIMD4<Float>] = []
         rowStart.reserveCapacity(parts.reduce(1) { $0 + $1.height })
-        x.reserveCapacity(total); extent.reserveCapacity(total); middleRow.reserveCapacity(total); colour.reserveCapacity(total)
+        x.reserveCapacity(runs); length.reserveCapacity(runs); first.reserveCapacity(runs)
+        extent.reserveCapacity(runs); middleRow.reserveCapacity(runs); colour.reserveCapacity(sources)
         for part in parts {
             let base = x.count
+            let colourBase = Int32(colour.count)
             for row in 0..<part.height { rowStart.append(part.rowStart[row] + base) }
-            x += part.x; extent += part.extent; middleRow += part.middleRow; colour += part.colour
+            x += part.x; length += part.length; extent += part.extent; middleRow += part.middleRow
+            first += part.first.map { $0 + colourBase }
+            colour += part.colour
         }
         rowStart.append(x.count)
-        self.init(width: parts[0].width, height: rowStart.count - 1, rowStart: rowStart, x: x, extent: extent,
-                  middleRow: middleRow, colour: colour)
+        self.init(width: parts[0].width, height: rowStart.count - 1, rowStart: rowStart, x: x, length: length,
+                  first: first, extent: extent, middleRow: middleRow, colour: colour)
     }
 }
 
-/// Collects one level's entries row by row, then sorts each row by extent (counting sort).
+/// Collects one level's sources row by row into runs (consecutive sources one pixel apart with the
+/// same kernel), colours already divided by the kernel area and the level's scale; then sorts each
+/// row's runs by extent (counting sort). Colours stay where they were added: runs point at them.
 struct LevelBuilder {
     let width: Int
     let height: Int
+    let kernel: ApertureKernel
+    let scale: Float
     var rowStart: [Int]
     var x: [Float] = []
     var q: [Int32] = []
+    var length: [Int32] = []
+    var first: [Int32] = []
     var colour: [SIMD4<Float>] = []
+    /// Whether the next source may extend the last run (false at the start of a row).
+    var open = false
 
-    init(width: Int, height: Int, capacity: Int = 0) {
+    init(width: Int, height: Int, capacity: Int = 0, kernel: ApertureKernel, scale: Float) {
         self.width = width
         self.height = height
+        self.kernel = kernel
+        self.scale = scale
         rowStart = [Int](repeating: 0, count: height + 1)
-        x.reserveCapacity(capacity)
-        q.reserveCapacity(capacity)
         colour.reserveCapacity(capacity)
     }
 
-    mutating func startRow(_ y: Int) { rowStart[y] = x.count }
+    mutating func startRow(_ y: Int) {
+        rowStart[y] = x.count
+        open = false
+    }
 
     @inline(__always)
     mutating func add(x px: Float, radiusIndex: Int, colour c: SIMD4<Float>) {
-        x.append(px); q.append(Int32(radiusIndex)); colour.append(c)
+        let index = Int32(radiusIndex)
+        let count = x.count
+        if open && q[count - 1] == index && x[count - 1] + Float(length[count - 1]) == px {
+            length[count - 1] += 1
+        } else {
+            x.append(px); q.append(index); length.append(1); first.append(Int32(colour.count))
+            open = true
+        }
+        colour.append(radiusIndex == 0 ? c * scale : c * (kernel.inverseArea[radiusIndex] * scale))
     }
 
-    /// Sorted entries; colours divided by the kernel area (deltas kept as they are) and by `scale`.
-    func finish(kernel: ApertureKernel, scale: Float) -> LevelEntries {
+    /// The runs, each row's sorted by extent, largest first (stable).
+    func finish() -> LevelEntries {
         var rows = rowStart
         rows[height] = x.count
-        let n = x.count
-        var sx = [Float](repeating: 0, count: n)
-        var se = [Int32](repeating: 0, count: n)
-        var sm = [Int32](repeating: 0, count: n)
-        var sc = [SIMD4<Float>](repeating: .zero, count: n)
+        let runs = x.count
+        var sx = [Float](repeating: 0, count: runs)
+        var sl = [Int32](repeating: 0, count: runs)
+        var sf = [Int32](repeating: 0, count: runs)
+        var se = [Int32](repeating: 0, count: runs)
+        var sm = [Int32](repeating: 0, count: runs)
         let maxExtent = Int(kernel.extent[kernel.maximumIndex])
         var counts = [Int](repeating: 0, count: maxExtent + 2)
         for y in 0..<height {
             let start = rows[y], end = rows[y + 1]
             if start == end { continue }
             for i in 0..<counts.count { counts[i] = 0 }
-            for e in start..<end { counts[maxExtent - Int(kernel.extent[Int(q[e])])] += 1 }
+            for r in start..<end { counts[maxExtent - Int(kernel.extent[Int(q[r])])] += 1 }
             var offset = start
             for i in 0..<counts.count {
                 let c = counts[i]
                 counts[i] = offset
                 offset += c
             }
-            for e in start..<end {
-                let index = Int(q[e])
+            for r in start..<end {
+                let index = Int(q[r])
                 let ext = kernel.extent[index]
                 let slot = counts[maxExtent - Int(ext)]
                 counts[maxExtent - Int(ext)] += 1
-                sx[slot] = x[e]
+                sx[slot] = x[r]
+                sl[slot] = length[r]
+                sf[slot] = first[r]
                 se[slot] = ext
                 sm[slot] = index == 0 ? -1 : kernel.rowStart[index] + ext
-                sc[slot] = index == 0 ? colour[e] * scale : colour[e] * (kernel.inverseArea[index] * scale)
             }
         }
-        return LevelEntries(width: width, height: height, rowStart: rows, x: sx, extent: se, middleRow: sm, colour: sc)
+        return LevelEntries(width: width, height: height, rowStart: rows, x: sx, length: sl, first: sf, extent: se,
+                            middleRow: sm, colour: colour)
     }
 }
 
@@ -147,12 +181,17 @@ extension DefocusEngine {
         let total = lists.reduce(0) { $0 + $1.rowStart[rows.upperBound] - $1.rowStart[rows.lowerBound] }
         let subdivisions = ApertureKernel.subdivisions
         let maximumIndex = kernel.maximumIndex
-        var full = LevelBuilder(width: width, height: rows.count, capacity: total)
+        var full = LevelBuilder(width: width, height: rows.count, capacity: total, kernel: kernel, scale: 1)
         var coarse: [CoarseAccumulator] = (0..<coarseLevels).map {
-            CoarseAccumulator(level: $0 + 1, width: width, height: height, rows: rows, expectedSources: total >> (2 * $0 + 1))
+            CoarseAccumulator(level: $0 + 1, width: width, height: height, rows: rows, expectedSources: total >> (2 * $0 + 1),
+                              kernel: kernel)
         }
         let margin = coarseLevels > 0 ? 1 << (coarseLevels - 1) : 0
         let lastRow = min(height, rows.upperBound + margin) - 1
+        // The last disparity's radius, level, share and kernel index: surfaces repeat one disparity along a row.
+        var lastDisparity = Float.nan
+        var r: Float = 0, level = 0, next: Float = 0, index = 0
+        coarse.withUnsafeMutableBufferPointer { coarse in
         for y in max(0, rows.lowerBound - margin)...lastRow {
             let inBand = rows.contains(y)
             if inBand { full.startRow(y - rows.lowerBound) }
@@ -162,14 +201,18 @@ extension DefocusEngine {
             layer.colour.withUnsafeBufferPointer { cs in
             let start = layer.rowStart[y], end = layer.rowStart[y + 1]
             for e in start..<end {
-                let r = abs(coc.radius(disparity: ds[e]))
-                let (level, next) = levelShare(r)
+                let d = ds[e]
+                if d != lastDisparity {
+                    lastDisparity = d
+                    r = abs(coc.radius(disparity: d))
+                    (level, next) = levelShare(r)
+                    index = min(maximumIndex, Int((r * subdivisions).rounded(.toNearestOrEven)))
+                }
                 let c = cs[e]
                 let x = Int(xs[e])
                 if next < 1 {
                     if level == 0 {
                         if inBand {  // rows outside the band only feed its coarse block rows
-                            let index = min(maximumIndex, Int((r * subdivisions).rounded(.toNearestOrEven)))
                             full.add(x: Float(x), radiusIndex: index, colour: next > 0 ? c * (1 - next) : c)
                         }
                     } else {
@@ -191,10 +234,10 @@ extension DefocusEngine {
                 }
             }
         }
-        var result = [full.finish(kernel: kernel, scale: 1)]
+        }
+        var result = [full.finish()]
         for k in 0..<coarseLevels {
-            let level = k + 1
-            result.append(coarse[k].builder.finish(kernel: kernel, scale: 1 / Float(1 << (2 * level))))
+            result.append(coarse[k].builder.finish())
             coarse[k].release()
         }
         return result
@@ -230,7 +273,7 @@ struct CoarseAccumulator {
     let scale: Float
     let inverseScale: Float
 
-    init(level: Int, width: Int, height: Int, rows: Range<Int>, expectedSources: Int) {
+    init(level: Int, width: Int, height: Int, rows: Range<Int>, expectedSources: Int, kernel: ApertureKernel) {
         self.level = level
         let w = (width + (1 << level) - 1) >> level
         let h = (height + (1 << level) - 1) >> level
@@ -241,7 +284,8 @@ struct CoarseAccumulator {
         firstRow = rows.lowerBound >> level
         endRow = min(h, (rows.upperBound + (1 << level) - 1) >> level)
         openRow = firstRow
-        builder = LevelBuilder(width: w, height: endRow - firstRow, capacity: expectedSources)
+        builder = LevelBuilder(width: w, height: endRow - firstRow, capacity: expectedSources, kernel: kernel,
+                               scale: 1 / Float(1 << (2 * level)))
         sums = .allocate(capacity: 2 * w)
         sums.initialize(repeating: .zero, count: 2 * w)
         moments = .allocate(capacity: 2 * w)
