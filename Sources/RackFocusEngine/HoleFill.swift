@@ -9,6 +9,17 @@ enum HoleFill {
     ///   - weight: width × height weights in [0, 1].
     /// - Returns: values everywhere (unchanged where weight == 1).
     static func pullPush(values: [SIMD4<Float>], weight: [Float], width: Int, height: Int) -> [SIMD4<Float>] {
+        pullPush(width: width, height: height, initialize: { v, wt in
+            values.withUnsafeBufferPointer { v.update(from: $0.baseAddress!, count: width * height) }
+            weight.withUnsafeBufferPointer { wt.update(from: $0.baseAddress!, count: width * height) }
+        }, use: { Array(UnsafeBufferPointer(start: $0, count: width * height)) })
+    }
+
+    /// The same on scratch buffers: `initialize` writes the finest level's values and weights (both
+    /// zero-filled), `use` reads the filled values (valid only inside it).
+    static func pullPush<Result>(width: Int, height: Int,
+                                 initialize: (UnsafeMutablePointer<SIMD4<Float>>, UnsafeMutablePointer<Float>) -> Void,
+                                 use: (UnsafePointer<SIMD4<Float>>) -> Result) -> Result {
         // Level sizes, finest first, down to 1 x 1.
         var sizes = [(width, height)]
         while sizes.last!.0 > 1 || sizes.last!.1 > 1 {
@@ -21,8 +32,9 @@ enum HoleFill {
         let v = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: total)
         let wt = UnsafeMutablePointer<Float>.allocate(capacity: total)
         defer { v.deallocate(); wt.deallocate() }
-        values.withUnsafeBufferPointer { v.initialize(from: $0.baseAddress!, count: width * height) }
-        weight.withUnsafeBufferPointer { wt.initialize(from: $0.baseAddress!, count: width * height) }
+        v.initialize(repeating: .zero, count: width * height)
+        wt.initialize(repeating: 0, count: width * height)
+        initialize(v, wt)
         // Pull: each coarser cell holds the weighted average of its 2 x 2 children and min(1, Σw).
         for l in 1..<sizes.count {
             let (fw, fh) = sizes[l - 1]
@@ -71,7 +83,7 @@ enum HoleFill {
                 }
             }
         }
-        return Array(UnsafeBufferPointer(start: v, count: width * height))
+        return use(v)
     }
 
     /// Chebyshev dilation of a mask by `radius` pixels (separable running counts; O(pixels)).

@@ -258,7 +258,7 @@ enum HiddenFill {
     /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels.
     static func sources(layer k: Int, own: LayerSources, nearest: NearestLayers, layerOf: [Int32],
                         fartherWeight: [Float], width: Int, height: Int, reach: Int) -> LayerSources {
-        var out = LayerSourceBuilder(height: height)
+        let out = LayerSourceBuilder(height: height)
         let c = HiddenFill.cell
         let cw = nearest.cellsWide, ch = nearest.cellsHigh
         let cellReach = (reach + c - 1) / c + 1
@@ -306,22 +306,10 @@ enum HiddenFill {
         let px0 = max(0, fx0 - cellReach), px1 = min(bw - 1, fx1 + cellReach)
         let py0 = max(0, fy0 - cellReach), py1 = min(bh - 1, fy1 + cellReach)
         let pw = px1 - px0 + 1, ph = py1 - py0 + 1
-        var values = [SIMD4<Float>](repeating: .zero, count: pw * ph)
-        var known = [Float](repeating: 0, count: pw * ph)
-        for y in 0..<ph {
-            for x in 0..<pw {
-                let i = (y + py0) * bw + x + px0
-                if weights[i] > 0 {
-                    values[y * pw + x] = sums[i] / weights[i]
-                    known[y * pw + x] = 1
-                }
-            }
-        }
-        let filled = HoleFill.pullPush(values: values, weight: known, width: pw, height: ph)
-        // Fill pixels: in a fill cell, of a nearer layer, and not already (tent-)shared with layer k.
         let originX = bx0 + px0, originY = by0 + py0  // the pull-push grid's origin, in cells
         // Runs of fill cells per cell row, so only fill cells' pixels are visited.
         var runs: [[(Int, Int)]] = Array(repeating: [], count: bh)
+        var bound = 0  // pixels in the runs: at most this many fill sources
         for y in fy0...fy1 {
             var x = fx0
             while x <= fx1 {
@@ -329,33 +317,65 @@ enum HiddenFill {
                 let start = x
                 while x <= fx1 && fillCell[y * bw + x] { x += 1 }
                 runs[y].append(((bx0 + start) * c, min(width, (bx0 + x) * c)))
+                bound += (min(width, (bx0 + x) * c) - (bx0 + start) * c) * c
             }
         }
-        for y in 0..<height {
-            out.startRow(y)
-            let cellRow = y / c - by0
-            guard cellRow >= fy0 && cellRow <= fy1, !runs[cellRow].isEmpty else { continue }
-            let gy = (Float(y) + 0.5) / Float(c) - 0.5 - Float(originY)
-            let iy = max(0, min(ph - 1, Int(gy.rounded(.down))))
-            let iy1 = min(ph - 1, iy + 1)
-            let ty = max(0, min(1, gy - Float(iy)))
-            for (first, end) in runs[cellRow] {
-                for x in first..<end {
-                    let i = y * width + x
-                    let l = Int(layerOf[i])
-                    guard l > k, !(l == k + 1 && fartherWeight[i] > 0) else { continue }
-                    let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
-                    let ix = max(0, min(pw - 1, Int(gx.rounded(.down))))
-                    let ix1 = min(pw - 1, ix + 1)
-                    let tx = max(0, min(1, gx - Float(ix)))
-                    let top = filled[iy * pw + ix] * (1 - tx) + filled[iy * pw + ix1] * tx
-                    let bottom = filled[iy1 * pw + ix] * (1 - tx) + filled[iy1 * pw + ix1] * tx
-                    let f = top * (1 - ty) + bottom * ty
-                    out.add(x: x, disparity: f.w, colour: SIMD4(f.x, f.y, f.z, 0), weight: 1)
+        // Pull-push over the box, then the fill pixels: in a fill cell, of a nearer layer, and not
+        // already (tent-)shared with layer k, sampled bilinearly from the filled grid.
+        return HoleFill.pullPush(width: pw, height: ph, initialize: { values, known in
+            for y in 0..<ph {
+                for x in 0..<pw {
+                    let i = (y + py0) * bw + x + px0
+                    if weights[i] > 0 {
+                        values[y * pw + x] = sums[i] / weights[i]
+                        known[y * pw + x] = 1
+                    }
                 }
             }
-        }
-        return out.finish()
+        }, use: { filled in
+            var rowStart = [Int](repeating: 0, count: height + 1)
+            var xs = [Int32](repeating: 0, count: bound)
+            var ds = [Float](repeating: 0, count: bound)
+            var cs = [SIMD4<Float>](repeating: .zero, count: bound)
+            var count = 0
+            layerOf.withUnsafeBufferPointer { layerOf in
+            fartherWeight.withUnsafeBufferPointer { fartherWeight in
+            xs.withUnsafeMutableBufferPointer { xs in
+            ds.withUnsafeMutableBufferPointer { ds in
+            cs.withUnsafeMutableBufferPointer { cs in
+                for y in 0..<height {
+                    rowStart[y] = count
+                    let cellRow = y / c - by0
+                    guard cellRow >= fy0 && cellRow <= fy1, !runs[cellRow].isEmpty else { continue }
+                    let gy = (Float(y) + 0.5) / Float(c) - 0.5 - Float(originY)
+                    let iy = max(0, min(ph - 1, Int(gy.rounded(.down))))
+                    let iy1 = min(ph - 1, iy + 1)
+                    let ty = max(0, min(1, gy - Float(iy)))
+                    let top = filled + iy * pw, bottom = filled + iy1 * pw
+                    for (first, end) in runs[cellRow] {
+                        for x in first..<end {
+                            let i = y * width + x
+                            let l = Int(layerOf[i])
+                            guard l > k, !(l == k + 1 && fartherWeight[i] > 0) else { continue }
+                            let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
+                            let ix = max(0, min(pw - 1, Int(gx.rounded(.down))))
+                            let ix1 = min(pw - 1, ix + 1)
+                            let tx = max(0, min(1, gx - Float(ix)))
+                            let upper = top[ix] * (1 - tx) + top[ix1] * tx
+                            let lower = bottom[ix] * (1 - tx) + bottom[ix1] * tx
+                            let f = upper * (1 - ty) + lower * ty
+                            xs[count] = Int32(x)
+                            ds[count] = f.w
+                            cs[count] = SIMD4(f.x, f.y, f.z, 1)  // invented colour, weight 1
+                            count += 1
+                        }
+                    }
+                }
+            }}}}}
+            rowStart[height] = count
+            xs.removeLast(bound - count); ds.removeLast(bound - count); cs.removeLast(bound - count)
+            return LayerSources(rowStart: rowStart, x: xs, disparity: ds, colour: cs)
+        })
     }
 }
 
