@@ -12,8 +12,9 @@ struct DepthLayers: Sendable {
     let bounds: [Float]
     /// Soft half-width (disparity) around each interior boundary; 0 where the cut is a hard gap.
     let softness: [Float]
-    /// Lookup: the layer at the low edge of each of `lookupBins` equal disparity bins, so `assign`
-    /// needs a step or two instead of a binary search.
+    /// Lookup: per each of `lookupBins` equal disparity bins, the layer when the bin and its two
+    /// neighbours hold no boundary (then `assign` needs no search), else −1 − (the layer one below
+    /// the bin's low edge), where a step or two upwards finds the answer.
     private var lookup: [Int32] = []
     private var lookupLow: Float = 0
     private var lookupScale: Float = 0
@@ -109,15 +110,25 @@ struct DepthLayers: Sendable {
     }
 
     private mutating func buildLookup() {
+        let bounds = self.bounds
         let low = bounds[0], high = bounds[bounds.count - 1]
         lookupLow = low
-        let scale = Float(DepthLayers.lookupBins) / (high - low)
-        lookupScale = high > low && scale.isFinite ? scale : 0
-        lookup = (0..<DepthLayers.lookupBins).map { bin in
-            let d = lookupScale > 0 ? low + Float(bin) / lookupScale : low
+        let binsPerDisparity = Float(DepthLayers.lookupBins) / (high - low)
+        let scale: Float = high > low && binsPerDisparity.isFinite ? binsPerDisparity : 0
+        lookupScale = scale
+        func layer(at d: Float) -> Int {
             var layer = 0
             while layer + 1 < bounds.count - 1 && d >= bounds[layer + 1] { layer += 1 }
-            return Int32(max(0, layer - 1))  // one below, so rounding never starts past the answer
+            return layer
+        }
+        func edge(_ bin: Int) -> Float { scale > 0 ? low + Float(bin) / scale : low }
+        lookup = (0..<DepthLayers.lookupBins).map { bin in
+            let below = layer(at: edge(bin))
+            // Rounding may put d one bin off: only a layer that spans bins bin − 1 ... bin + 1 is certain.
+            if scale > 0 && layer(at: edge(bin - 1)) == below && layer(at: edge(bin + 2)) == below {
+                return Int32(below)
+            }
+            return Int32(-1 - max(0, below - 1))
         }
     }
 
@@ -126,8 +137,11 @@ struct DepthLayers: Sendable {
     func assign(_ d: Float) -> (layer: Int, nearerWeight: Float, fartherWeight: Float) {
         let position = (d - lookupLow) * lookupScale
         let bin = position.isFinite ? max(0, min(DepthLayers.lookupBins - 1, Int(max(0, position)))) : 0
-        var layer = Int(lookup[bin])
-        while layer + 1 < count && d >= bounds[layer + 1] { layer += 1 }
+        var layer = position.isFinite ? Int(lookup[bin]) : -1
+        if layer < 0 {
+            layer = -1 - layer
+            while layer + 1 < count && d >= bounds[layer + 1] { layer += 1 }
+        }
         // Shared with the nearer layer above the top cut, or with the farther one below the bottom cut.
         if layer + 1 < count {
             let h = softness[layer]

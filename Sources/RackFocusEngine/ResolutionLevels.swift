@@ -200,7 +200,8 @@ extension DefocusEngine {
             layer.disparity.withUnsafeBufferPointer { ds in
             layer.colour.withUnsafeBufferPointer { cs in
             let start = layer.rowStart[y], end = layer.rowStart[y + 1]
-            for e in start..<end {
+            var e = start
+            while e < end {
                 let d = ds[e]
                 if d != lastDisparity {
                     lastDisparity = d
@@ -208,18 +209,34 @@ extension DefocusEngine {
                     (level, next) = levelShare(r)
                     index = min(maximumIndex, Int((r * subdivisions).rounded(.toNearestOrEven)))
                 }
-                let c = cs[e]
                 let x = Int(xs[e])
-                if next < 1 {
-                    if level == 0 {
-                        if inBand {  // rows outside the band only feed its coarse block rows
-                            full.add(x: Float(x), radiusIndex: index, colour: next > 0 ? c * (1 - next) : c)
-                        }
-                    } else {
-                        coarse[level - 1].add(x: x, y: y, radius: r, colour: next > 0 ? c * (1 - next) : c)
+                if level == 0 {
+                    let c = cs[e]
+                    if inBand {  // rows outside the band only feed its coarse block rows
+                        full.add(x: Float(x), radiusIndex: index, colour: next > 0 ? c * (1 - next) : c)
                     }
+                    if next > 0 { coarse[0].add(x: x, y: y, radius: r, colour: c * next) }
+                    e += 1
+                    continue
                 }
-                if next > 0 { coarse[level].add(x: x, y: y, radius: r, colour: c * next) }
+                // Coarse: the sources that follow with the same disparity in the same block column are
+                // summed here (pixel centre moments in pixels; the accumulator scales them to blocks).
+                let column = x >> level
+                var sum = SIMD4<Float>.zero
+                var moments = SIMD3<Float>.zero  // Σ w·(x + ½), Σ light·(x + ½), Σ light
+                repeat {
+                    let c = cs[e]
+                    let centre = Float(xs[e]) + 0.5
+                    let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
+                    sum += c
+                    moments += SIMD3(centre * c.w, centre * light, light)
+                    e += 1
+                } while e < end && ds[e] == d && Int(xs[e]) >> level == column
+                if next < 1 {
+                    let share: Float = next > 0 ? 1 - next : 1
+                    coarse[level - 1].add(column: column, y: y, radius: r, colour: sum * share, moments: moments * share)
+                }
+                if next > 0 { coarse[level].add(column: column >> 1, y: y, radius: r, colour: sum * next, moments: moments * next) }
             }
             }}}
             }
@@ -309,6 +326,15 @@ struct CoarseAccumulator {
         let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
         runColour += c
         runMoments += SIMD4(centre * c.w, centre * light, light, radius * inverseScale * c.w)
+    }
+
+    /// Adds a group of full-resolution sources of pixel row y in block column `column`: their summed
+    /// colour and (Σ w·(x + ½), Σ light·(x + ½), Σ light), x in pixels; all have blur radius `radius`.
+    @inline(__always)
+    mutating func add(column bx: Int, y: Int, radius: Float, colour c: SIMD4<Float>, moments m: SIMD3<Float>) {
+        if bx != runColumn || y != runRow { flushRun(); runColumn = bx; runRow = y }
+        runColour += c
+        runMoments += SIMD4(m.x * inverseScale, m.y * inverseScale, m.z, radius * inverseScale * c.w)
     }
 
     /// Adds the pending run to the two block rows around its pixel row (weights 1 − t and t).
