@@ -56,6 +56,7 @@ extension DefocusEngine {
         var nearerWeight = [Float](repeating: 0, count: count)
         var fartherWeight = [Float](repeating: 0, count: count)
         var nearest = HiddenFill.NearestLayers(width: width, height: height)
+        var counts = [Int](repeating: 0, count: layers.count * (height + 1))
         let boost = settings.highlights
         let band = 16
         image.samples.withUnsafeBufferPointer { s in
@@ -64,13 +65,19 @@ extension DefocusEngine {
         nearerWeight.withUnsafeMutableBufferPointer { nw in
         fartherWeight.withUnsafeMutableBufferPointer { fw in
         nearest.layer.withUnsafeMutableBufferPointer { nl in
+        counts.withUnsafeMutableBufferPointer { cn in
             let samples = SharedPointer(base: UnsafeMutablePointer(mutating: s.baseAddress!))
+            let perRow = SharedPointer(base: cn.baseAddress!)
             let (cp, lp, np, fp, cells) = (SharedPointer(base: c.baseAddress!), SharedPointer(base: lo.baseAddress!),
                                            SharedPointer(base: nw.baseAddress!), SharedPointer(base: fw.baseAddress!),
                                            SharedPointer(base: nl.baseAddress!))
             let cellsWide = nearest.cellsWide
+            let rowsPerLayer = height + 1
             parallelFor(height, threads: threadCount, chunk: band) { _, rows in
                 for y in rows {
+                    // Entries per (layer, row) for the layer lists: runs of one layer counted at once.
+                    var runLayer = -1
+                    var run = 0
                     for x in 0..<width {
                         let i = y * width + x
                         var rgb = SIMD4<Float>(samples.base[i], samples.base[count + i], samples.base[2 * count + i], 0)
@@ -83,13 +90,22 @@ extension DefocusEngine {
                         fp.base[i] = a.fartherWeight
                         let cell = (y / HiddenFill.cell) * cellsWide + x / HiddenFill.cell
                         if Int8(a.layer) > cells.base[cell] { cells.base[cell] = Int8(a.layer) }
+                        if a.layer != runLayer {
+                            if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
+                            runLayer = a.layer
+                            run = 0
+                        }
+                        run += 1
+                        if a.nearerWeight > 0 { perRow.base[(a.layer + 1) * rowsPerLayer + y] += 1 }
+                        if a.fartherWeight > 0 { perRow.base[(a.layer - 1) * rowsPerLayer + y] += 1 }
                     }
+                    if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
                 }
             }
-        }}}}}}
+        }}}}}}}
 
-        let sources = Self.layerSources(layers: layers.count, colour: colour, disparity: disparity, layerOf: layerOf,
-                                        nearerWeight: nearerWeight, fartherWeight: fartherWeight,
+        let sources = Self.layerSources(layers: layers.count, counts: counts, colour: colour, disparity: disparity,
+                                        layerOf: layerOf, nearerWeight: nearerWeight, fartherWeight: fartherWeight,
                                         width: width, height: height, threads: threadCount)
         // Hidden background per layer, on all workers.
         let fills = Slots<LayerSources>(count: layers.count)
@@ -110,38 +126,20 @@ extension DefocusEngine {
 }
 
 extension DefocusEngine {
-    /// Each pixel feeds its own layer and, in a tent zone, its neighbour. Two passes over row bands on
-    /// all workers: count each layer's entries per row, then write every entry straight to its place in
-    /// the layer's final arrays (rows own disjoint slices, so the lists are the same for any thread count).
     /// A pointer for empty buffers, never dereferenced.
     private static func nowhere<T>() -> UnsafeMutablePointer<T> {
         UnsafeMutablePointer(bitPattern: MemoryLayout<T>.alignment)!
     }
 
-    static func layerSources(layers: Int, colour: [SIMD4<Float>], disparity: [Float], layerOf: [Int32],
+    /// Each pixel feeds its own layer and, in a tent zone, its neighbour. From the entries per (layer,
+    /// row) counted while layers were assigned (`height + 1` per layer, the last unused), every entry is
+    /// written straight to its place in the layer's final arrays by row bands on all workers (rows own
+    /// disjoint slices, so the lists are the same for any thread count).
+    static func layerSources(layers: Int, counts: [Int], colour: [SIMD4<Float>], disparity: [Float], layerOf: [Int32],
                              nearerWeight: [Float], fartherWeight: [Float],
                              width: Int, height: Int, threads: Int) -> [LayerSources] {
         let band = 32
-        // Pass 1: entries per (layer, row).
-        var counts = [Int](repeating: 0, count: layers * (height + 1))
-        counts.withUnsafeMutableBufferPointer { countBuffer in
-            let shared = SharedPointer(base: countBuffer.baseAddress!)
-            parallelFor(height, threads: threads, chunk: band) { _, rows in
-                layerOf.withUnsafeBufferPointer { lo in
-                nearerWeight.withUnsafeBufferPointer { nw in
-                fartherWeight.withUnsafeBufferPointer { fw in
-                    for y in rows {
-                        for x in 0..<width {
-                            let i = y * width + x
-                            let l = Int(lo[i])
-                            shared.base[l * (height + 1) + y] += 1
-                            if nw[i] > 0 { shared.base[(l + 1) * (height + 1) + y] += 1 }
-                            if fw[i] > 0 { shared.base[(l - 1) * (height + 1) + y] += 1 }
-                        }
-                    }
-                }}}
-            }
-        }
+        var counts = counts
         // Row starts: running sums per layer (counts becomes rowStart, height + 1 entries per layer).
         var totals = [Int](repeating: 0, count: layers)
         for k in 0..<layers {
@@ -153,7 +151,7 @@ extension DefocusEngine {
             }
             totals[k] = running
         }
-        // Pass 2: fill.
+        // Every entry to its place.
         var xs = totals.map { [Int32](repeating: 0, count: $0) }
         var ds = totals.map { [Float](repeating: 0, count: $0) }
         var cs = totals.map { [SIMD4<Float>](repeating: .zero, count: $0) }
