@@ -68,8 +68,10 @@ struct LevelBuilder {
     var length: [Int32] = []
     var first: [Int32] = []
     var colour: [SIMD4<Float>] = []
-    /// Whether the next source may extend the last run (false at the start of a row).
-    var open = false
+    /// The open run (its length is appended when it closes): kernel index (−1: none) and first x.
+    var openIndex: Int32 = -1
+    var openX: Float = 0
+    var openLength: Int32 = 0
 
     init(width: Int, height: Int, capacity: Int = 0, kernel: ApertureKernel, scale: Float) {
         self.width = width
@@ -81,25 +83,34 @@ struct LevelBuilder {
     }
 
     mutating func startRow(_ y: Int) {
+        closeRun()
         rowStart[y] = x.count
-        open = false
+    }
+
+    @inline(__always)
+    mutating func closeRun() {
+        if openIndex >= 0 { length.append(openLength) }
+        openIndex = -1
     }
 
     @inline(__always)
     mutating func add(x px: Float, radiusIndex: Int, colour c: SIMD4<Float>) {
         let index = Int32(radiusIndex)
-        let count = x.count
-        if open && q[count - 1] == index && x[count - 1] + Float(length[count - 1]) == px {
-            length[count - 1] += 1
+        if index == openIndex && openX + Float(openLength) == px {
+            openLength += 1
         } else {
-            x.append(px); q.append(index); length.append(1); first.append(Int32(colour.count))
-            open = true
+            closeRun()
+            x.append(px); q.append(index); first.append(Int32(colour.count))
+            openIndex = index
+            openX = px
+            openLength = 1
         }
         colour.append(radiusIndex == 0 ? c * scale : c * (kernel.inverseArea[radiusIndex] * scale))
     }
 
     /// The runs, each row's sorted by extent, largest first (stable).
-    func finish() -> LevelEntries {
+    mutating func finish() -> LevelEntries {
+        closeRun()
         var rows = rowStart
         rows[height] = x.count
         let runs = x.count

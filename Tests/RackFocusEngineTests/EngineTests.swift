@@ -111,3 +111,72 @@ enum Scene {
         }
     }
 }
+
+/// The splat's run formula (one write per span-edge cell for a run of sources one pixel apart) against
+/// the same sources splatted one by one, with spans running off both frame edges, deltas, and kernels
+/// so small that some rows' spans lie inside one pixel.
+@Suite struct RunSplatTests {
+    /// Every run cut into runs of one source (same order, so rows stay sorted by extent).
+    static func oneSourcePerRun(_ e: LevelEntries) -> LevelEntries {
+        var rowStart = [0], x: [Float] = [], length: [Int32] = [], first: [Int32] = []
+        var extent: [Int32] = [], middleRow: [Int32] = []
+        for row in 0..<e.height {
+            for run in e.rowStart[row]..<e.rowStart[row + 1] {
+                for j in 0..<Int(e.length[run]) {
+                    x.append(e.x[run] + Float(j)); length.append(1); first.append(e.first[run] + Int32(j))
+                    extent.append(e.extent[run]); middleRow.append(e.middleRow[run])
+                }
+            }
+            rowStart.append(x.count)
+        }
+        return LevelEntries(width: e.width, height: e.height, rowStart: rowStart, x: x, length: length, first: first,
+                            extent: extent, middleRow: middleRow, colour: e.colour)
+    }
+
+    @Test func runsEqualSourcesSplattedOneByOne() {
+        let width = 40, height = 16
+        let engine = Scene.linearEngine(maximum: 16)
+        var builder = LevelBuilder(width: width, height: height, capacity: 0, kernel: engine.kernel, scale: 1)
+        var longest: Int32 = 0
+        for y in 0..<height {
+            builder.startRow(y)
+            for x in 0..<width {
+                // Stretches of one radius (whole-frame, edge-touching, short), deltas, and r < 1.
+                let radius: Float = y % 4 == 0 ? 5.3 : y % 4 == 1 ? (x < 25 ? 0.7 : 11.9) : y % 4 == 2 ? (x % 7 < 4 ? 3.1 : 0) : 2.2
+                let index = min(engine.kernel.maximumIndex, Int((radius * ApertureKernel.subdivisions).rounded()))
+                let c = SIMD4<Float>(Float(x % 5) / 4, Float(y % 3) / 2, 0.5, 1)
+                builder.add(x: Float(x), radiusIndex: index, colour: c)
+            }
+        }
+        let runs = builder.finish()
+        for run in runs.length.indices { longest = max(longest, runs.length[run]) }
+        #expect(longest == Int32(width), "a row of one radius must make one run")
+        #expect(runs.x.count < width * height / 4)
+        let single = Self.oneSourcePerRun(runs)
+        #expect(single.x.count == width * height)
+        func render(_ level0: LevelEntries) -> PlanarImage {
+            var levels = [level0]
+            for k in 0..<engine.coarseLevels {
+                var empty = LevelBuilder(width: (width + (2 << k) - 1) >> (k + 1), height: (height + (2 << k) - 1) >> (k + 1),
+                                         capacity: 0, kernel: engine.kernel, scale: 1)
+                levels.append(empty.finish())
+            }
+            let frame = PreparedFrame(
+                width: width, height: height,
+                layers: DepthLayers(disparity: [0], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
+                sources: [LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])],
+                fills: [LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])],
+                colour: [SIMD4<Float>](repeating: .zero, count: width * height), disparity: [Float](repeating: 0, count: width * height),
+                layerIndex: [Int32](repeating: 0, count: width * height))
+            return engine.splat(frame, [levels], raw: true)
+        }
+        let a = render(runs), b = render(single)
+        var worst: Float = 0, total: Float = 0
+        for i in a.samples.indices {
+            worst = max(worst, abs(a.samples[i] - b.samples[i]))
+            total += b.samples[i]
+        }
+        #expect(total > 100, "the scene must deposit light")
+        #expect(worst < 1e-5, "runs and single sources differ by \(worst)")
+    }
+}
