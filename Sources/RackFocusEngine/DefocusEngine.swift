@@ -114,6 +114,8 @@ public final class DefocusEngine: Sendable {
         let accumulated: UnsafeMutablePointer<SIMD4<Float>>
         let transmittance: UnsafeMutablePointer<Float>
         let layerSum: UnsafeMutablePointer<SIMD4<Float>>
+        /// One coarse row per level: the two coarse rows around an output row, blended vertically.
+        let blended: [UnsafeMutablePointer<SIMD4<Float>>]
 
         init(layerCount: Int, widths: [Int], pad: Int, chunk: Int) {
             func zeros<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
@@ -135,6 +137,7 @@ public final class DefocusEngine: Sendable {
             accumulated = zeros(widths[0], SIMD4<Float>.zero)
             transmittance = zeros(widths[0], Float(1))
             layerSum = zeros(widths[0], SIMD4<Float>.zero)
+            blended = widths.map { zeros($0, SIMD4<Float>.zero) }
         }
 
         deinit {
@@ -142,6 +145,7 @@ public final class DefocusEngine: Sendable {
             for p in direct { p.deallocate() }
             for p in coarseRows { p.deallocate() }
             for p in coarseRanges { p.deallocate() }
+            for p in blended { p.deallocate() }
             accumulated.deallocate(); transmittance.deallocate(); layerSum.deallocate()
         }
     }
@@ -238,7 +242,8 @@ public final class DefocusEngine: Sendable {
                                 let low = max(0, (min(r0.low, r1.low) - 1) << k)
                                 let high = min(width, (max(r0.high, r1.high) + 1) << k)
                                 Self.addUpsampled(from: scratch.coarseRows[k] + i0 * widths[k], scratch.coarseRows[k] + i1 * widths[k],
-                                                  r0.isEmpty, r1.isEmpty, fy, columns: columns[k], low: low, high: high,
+                                                  r0.isEmpty, r1.isEmpty, fy, blended: scratch.blended[k],
+                                                  columns: columns[k], low: low, high: high,
                                                   into: layerSum, range: &range)
                             }
                             if range.isEmpty { continue }
@@ -374,22 +379,28 @@ public final class DefocusEngine: Sendable {
         return range
     }
 
-    /// Adds level-k rows (blended vertically by fy, then horizontally per `columns`) into `into`.
+    /// Adds level-k rows (blended vertically by fy into `blended`, a coarse row, then upsampled
+    /// horizontally per `columns`) into `into`. An empty row is zero and is not read.
     @inline(__always)
     static func addUpsampled(from a: UnsafeMutablePointer<SIMD4<Float>>, _ b: UnsafeMutablePointer<SIMD4<Float>>,
                              _ empty0: Bool, _ empty1: Bool, _ fy: Float,
+                             blended: UnsafeMutablePointer<SIMD4<Float>>,
                              columns: [(Int32, Int32, Float)], low: Int, high: Int,
                              into values: UnsafeMutablePointer<SIMD4<Float>>, range: inout RowRange) {
         guard low < high else { return }
         columns.withUnsafeBufferPointer { cols in
-            let w0: Float = empty0 ? 0 : 1 - fy
-            let w1: Float = empty1 ? 0 : fy
+            let first = Int(cols[low].0), last = Int(cols[high - 1].1)
+            let w0 = 1 - fy, w1 = fy
+            if empty1 {
+                for j in first...last { blended[j] = a[j] * w0 }
+            } else if empty0 {
+                for j in first...last { blended[j] = b[j] * w1 }
+            } else {
+                for j in first...last { blended[j] = a[j] * w0 + b[j] * w1 }
+            }
             for x in low..<high {
                 let (j0, j1, fx) = cols[x]
-                var v = SIMD4<Float>.zero
-                if !empty0 { v += (a[Int(j0)] * (1 - fx) + a[Int(j1)] * fx) * w0 }
-                if !empty1 { v += (b[Int(j0)] * (1 - fx) + b[Int(j1)] * fx) * w1 }
-                values[x] += v
+                values[x] += blended[Int(j0)] * (1 - fx) + blended[Int(j1)] * fx
             }
         }
         range.include(low, high)
