@@ -178,7 +178,9 @@ public final class DefocusEngine: Sendable {
                 return (Int32(j0), Int32(j1), max(0, min(1, c - Float(j0))))
             }
         }
-        var output = PlanarImage(width: width, height: height, channels: raw ? 4 : 3)
+        // Composited output sets every sample of every row; a raw plate only where layers land.
+        var output = raw ? PlanarImage(width: width, height: height, channels: 4)
+            : PlanarImage(width: width, height: height, channels: 3, samples: unsetArray(3 * width * height))
         let kernel = self.kernel
         let chunk = 32
         // One scratch per worker, made on first use by that worker.

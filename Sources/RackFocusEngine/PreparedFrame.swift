@@ -51,10 +51,11 @@ extension DefocusEngine {
 
         // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell):
         // linear colour (NaN -> 0, highlight boost), layer and tent weights, nearest layer per cell.
-        var colour = [SIMD4<Float>](repeating: .zero, count: count)
-        var layerOf = [Int32](repeating: 0, count: count)
-        var nearerWeight = [Float](repeating: 0, count: count)
-        var fartherWeight = [Float](repeating: 0, count: count)
+        // (Every pixel of the four arrays is written below.)
+        var colour: [SIMD4<Float>] = unsetArray(count)
+        var layerOf: [Int32] = unsetArray(count)
+        var nearerWeight: [Float] = unsetArray(count)
+        var fartherWeight: [Float] = unsetArray(count)
         var nearest = HiddenFill.NearestLayers(width: width, height: height)
         var counts = [Int](repeating: 0, count: layers.count * (height + 1))
         let boost = settings.highlights
@@ -152,9 +153,9 @@ extension DefocusEngine {
             totals[k] = running
         }
         // Every entry to its place.
-        var xs = totals.map { [Int32](repeating: 0, count: $0) }
-        var ds = totals.map { [Float](repeating: 0, count: $0) }
-        var cs = totals.map { [SIMD4<Float>](repeating: .zero, count: $0) }
+        var xs: [[Int32]] = totals.map { unsetArray($0) }  // every slot is written below
+        var ds: [[Float]] = totals.map { unsetArray($0) }
+        var cs: [[SIMD4<Float>]] = totals.map { unsetArray($0) }
         // The arrays are not touched again until every worker is done, so their storage stays put.
         // (An empty layer gets no entries: its pointer is never written through.)
         let xBase = (0..<layers).map { k in xs[k].withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress ?? Self.nowhere()) } }
@@ -332,9 +333,10 @@ enum HiddenFill {
             }
         }, use: { filled in
             var rowStart = [Int](repeating: 0, count: height + 1)
-            var xs = [Int32](repeating: 0, count: bound)
-            var ds = [Float](repeating: 0, count: bound)
-            var cs = [SIMD4<Float>](repeating: .zero, count: bound)
+            // The first `count` slots are written, the rest cut off below.
+            var xs: [Int32] = unsetArray(bound)
+            var ds: [Float] = unsetArray(bound)
+            var cs: [SIMD4<Float>] = unsetArray(bound)
             var count = 0
             layerOf.withUnsafeBufferPointer { layerOf in
             fartherWeight.withUnsafeBufferPointer { fartherWeight in
