@@ -79,13 +79,20 @@ extension DefocusEngine {
                     // Entries per (layer, row) for the layer lists: runs of one layer counted at once.
                     var runLayer = -1
                     var run = 0
+                    // Neighbours often share a depth value: the last one's layer and weights are reused.
+                    var lastDisparity = Float.nan
+                    var a = (layer: 0, nearerWeight: Float(0), fartherWeight: Float(0))
                     for x in 0..<width {
                         let i = y * width + x
                         var rgb = SIMD4<Float>(samples.base[i], samples.base[count + i], samples.base[2 * count + i], 0)
                         rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))  // NaN -> 0
                         if let boost { rgb = boost.apply(rgb) }
                         cp.base[i] = rgb
-                        let a = layers.assign(disparity[i])
+                        let d = disparity[i]
+                        if d != lastDisparity {
+                            lastDisparity = d
+                            a = layers.assign(d)
+                        }
                         lp.base[i] = Int32(a.layer)
                         np.base[i] = a.nearerWeight
                         fp.base[i] = a.fartherWeight

@@ -232,7 +232,7 @@ extension DefocusEngine {
                 }
                 // Coarse: the sources that follow with the same disparity in the same block column are
                 // summed here (pixel centre moments in pixels; the accumulator scales them to blocks).
-                let column = x >> level
+                let column = x &>> level
                 var sum = SIMD4<Float>.zero
                 var moments = SIMD3<Float>.zero  // Σ w·(x + ½), Σ light·(x + ½), Σ light
                 repeat {
@@ -242,7 +242,7 @@ extension DefocusEngine {
                     sum += c
                     moments += SIMD3(centre * c.w, centre * light, light)
                     e += 1
-                } while e < end && ds[e] == d && Int(xs[e]) >> level == column
+                } while e < end && ds[e] == d && Int(xs[e]) &>> level == column
                 if next < 1 {
                     let share: Float = next > 0 ? 1 - next : 1
                     coarse[level - 1].add(column: column, y: y, radius: r, colour: sum * share, moments: moments * share)
