@@ -28,9 +28,7 @@ struct DepthLayers: Sendable {
     ///   - layerThickness: the largest blur-radius spread (px) one layer may hold.
     ///   - maximumLayers: cap on the layer count (at most `DepthLayers.limit`).
     init(disparity: [Float], pixelsPerDisparity: Float, layerThickness: Float, maximumLayers: Int) {
-        var low = Float.infinity
-        var high = -Float.infinity
-        for d in disparity { low = min(low, d); high = max(high, d) }
+        let (low, high) = Self.range(disparity)
         let k = max(pixelsPerDisparity, 1e-6)
         if !(high - low > 1e-9) || (high - low) * k < layerThickness * 0.25 {
             bounds = [low, high.nextUp]
@@ -42,10 +40,16 @@ struct DepthLayers: Sendable {
         let binCount = 2048
         let binWidth = (high - low) / Float(binCount)
         var histogram = [Int](repeating: 0, count: binCount)
+        var last = Float.nan, lastBin = 0, run = 0  // runs of one value are counted at once
         for d in disparity {
+            if d == last { run += 1; continue }
+            histogram[lastBin] += run
             let position = (d - low) / binWidth
-            histogram[position.isFinite ? min(binCount - 1, max(0, Int(position))) : 0] += 1
+            lastBin = position.isFinite ? min(binCount - 1, max(0, Int(position))) : 0
+            last = d
+            run = 1
         }
+        histogram[lastBin] += run
         // Clusters separated by empty runs at least half a pixel of blur wide.
         let gapBins = max(1, Int(min(Float(binCount), (0.5 / k / binWidth).rounded(.up))))
         var clusters: [(first: Int, last: Int)] = []
@@ -107,6 +111,25 @@ struct DepthLayers: Sendable {
         self.bounds = bounds
         self.softness = softness
         buildLookup()
+    }
+
+    /// Smallest and largest value (NaN ignored), eight lanes at a time.
+    static func range(_ values: [Float]) -> (low: Float, high: Float) {
+        values.withUnsafeBufferPointer { p in
+            var low8 = SIMD8<Float>(repeating: .infinity), high8 = SIMD8<Float>(repeating: -.infinity)
+            var i = 0
+            if let base = p.baseAddress {
+                while i + 8 <= p.count {
+                    let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self)
+                    low8.replace(with: v, where: v .< low8)  // (the generic pointwiseMin/Max are not inlined)
+                    high8.replace(with: v, where: high8 .< v)
+                    i += 8
+                }
+            }
+            var low = low8.min(), high = high8.max()
+            while i < p.count { low = min(low, p[i]); high = max(high, p[i]); i += 1 }
+            return (low, high)
+        }
     }
 
     private mutating func buildLookup() {

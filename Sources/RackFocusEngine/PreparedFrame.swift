@@ -189,14 +189,31 @@ extension DefocusEngine {
                     }
                     for y in rows {
                         for k in 0..<layers { at[k] = starts.base[k * (height + 1) + y] }
+                        // Along a run of one layer's pixels its cursor and arrays stay in registers.
+                        var current = -1
+                        var slot = 0
+                        var (xp, dp, cp) = (xBase[0].base, dBase[0].base, cBase[0].base)
                         for x in 0..<width {
                             let i = y * width + x
                             let l = Int(lo[i])
+                            if l != current {
+                                if current >= 0 { at[current] = slot }
+                                current = l
+                                slot = at[l]
+                                (xp, dp, cp) = (xBase[l].base, dBase[l].base, cBase[l].base)
+                            }
                             let wn = nw[i], wf = fw[i]
-                            add(l, x, db[i], cb[i], 1 - wn - wf)
+                            let w = 1 - wn - wf
+                            xp[slot] = Int32(x)
+                            dp[slot] = db[i]
+                            var c = cb[i] * w
+                            c.w = w
+                            cp[slot] = c
+                            slot += 1
                             if wn > 0 { add(l + 1, x, db[i], cb[i], wn) }
                             if wf > 0 { add(l - 1, x, db[i], cb[i], wf) }
                         }
+                        if current >= 0 { at[current] = slot }
                     }
                 }}}}}}
             }
@@ -282,17 +299,34 @@ enum HiddenFill {
         // Cell averages of the layer's own pixels: (R, G, B, disparity) and weight.
         var sums = [SIMD4<Float>](repeating: .zero, count: bw * bh)
         var weights = [Float](repeating: 0, count: bw * bh)
-        for y in firstRow...lastRow {
-            let cy = y / c - by0
-            for e in own.rowStart[y]..<own.rowStart[y + 1] {
-                let cell = cy * bw + Int(own.x[e]) / c - bx0
-                var v = own.colour[e]
-                let w = v.w
-                v.w = own.disparity[e] * w
-                sums[cell] += v
-                weights[cell] += w
+        sums.withUnsafeMutableBufferPointer { sums in
+        weights.withUnsafeMutableBufferPointer { weights in
+        own.x.withUnsafeBufferPointer { xs in
+        own.disparity.withUnsafeBufferPointer { ds in
+        own.colour.withUnsafeBufferPointer { cs in
+            for y in firstRow...lastRow {
+                let rowBase = (y / c - by0) * bw - bx0
+                // A row's sources of one cell are added in registers, in the same order.
+                var cell = -1
+                var sum = SIMD4<Float>.zero
+                var weight: Float = 0
+                for e in own.rowStart[y]..<own.rowStart[y + 1] {
+                    let here = rowBase + Int(xs[e]) / c
+                    if here != cell {
+                        if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
+                        cell = here
+                        sum = sums[here]
+                        weight = weights[here]
+                    }
+                    var v = cs[e]
+                    let w = v.w
+                    v.w = ds[e] * w
+                    sum += v
+                    weight += w
+                }
+                if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
             }
-        }
+        }}}}}
         var member = [Bool](repeating: false, count: bw * bh)
         for i in 0..<member.count where weights[i] > 0 { member[i] = true }
         let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach)
