@@ -43,6 +43,27 @@ import Testing
         #expect(SRGB.encode16.code(0.5) == Int((SRGB.encode(0.5) * 65535).rounded()))
     }
 
+    /// The image encoder's own loop (one compare per sample) gives the same codes as `code(_:)`: at
+    /// every threshold, just below it, over a dense sweep, and outside [0, 1].
+    @Test func imageEncodeMatchesTheTableAtEveryThreshold() {
+        var values: [Float] = [-1, 0, .nan, 1, 7.5, .infinity, Float.leastNonzeroMagnitude]
+        for k in 0..<255 {
+            let t = SRGB.encode8.thresholds[k]
+            values += [t, t.nextDown, t.nextUp]
+        }
+        var x: Float = 0
+        while x < 1 { values.append(x); x += 0.000_013 }
+        let planar = PlanarImage(width: values.count, height: 1, channels: 1, samples: values)
+        guard case .uint8(let codes) = planar.raster(format: .uint8, transfer: .sRGB).samples else {
+            Issue.record("8-bit raster expected")
+            return
+        }
+        #expect(values.count > 75_000)
+        for (i, v) in values.enumerated() where codes[i] != UInt8(SRGB.encode8.code(v)) {
+            Issue.record("x = \(v): image \(codes[i]), table \(SRGB.encode8.code(v))")
+        }
+    }
+
     @Test func planarRoundTripKeepsAlphaLinear() {
         let raster = RasterImage(width: 2, height: 1, channels: 4, samples: .uint8([10, 128, 250, 64, 0, 255, 77, 200]))
         let planar = raster.planar(transfer: .sRGB)
