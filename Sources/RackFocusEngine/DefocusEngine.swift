@@ -221,9 +221,9 @@ public final class DefocusEngine: Sendable {
                     let transmittance = scratch.transmittance
                     let layerSum = scratch.layerSum
                     let plane = width * height
+                    // (accumulated and transmittance start each row at 0 and 1: set so at creation, reset
+                    // by the output loop as it reads them.)
                     for y in rows {
-                        accumulated.update(repeating: .zero, count: width)
-                        transmittance.update(repeating: 1, count: width)
                         // Front (nearest layer) to back.
                         for l in stride(from: layerCount - 1, through: 0, by: -1) {
                             // Full resolution: splat and prefix-sum straight into layerSum.
@@ -234,7 +234,7 @@ public final class DefocusEngine: Sendable {
                             for k in 1..<max(1, levelCount) where levelCount > 1 {
                                 let scale = Float(1 << k)
                                 let cy = (Float(y) + 0.5) / scale - 0.5
-                                let y0 = max(0, min(heights[k] - 1, Int(cy.rounded(.down))))
+                                let y0 = max(0, min(heights[k] - 1, floorToInt(cy)))
                                 let y1 = min(heights[k] - 1, y0 + 1)
                                 let fy = max(0, min(1, cy - Float(y0)))
                                 let i0 = l * scratch.coarseCapacity[k] + y0 - coarseFirst[k]
@@ -263,6 +263,8 @@ public final class DefocusEngine: Sendable {
                         for x in 0..<width {
                             let covered = 1 - transmittance[x]
                             let pixel = covered > 1e-6 ? accumulated[x] / covered : frame.colour[y * width + x]
+                            accumulated[x] = .zero
+                            transmittance[x] = 1
                             out.base[y * width + x] = pixel.x
                             out.base[plane + y * width + x] = pixel.y
                             out.base[2 * plane + y * width + x] = pixel.z

@@ -65,7 +65,7 @@ enum HoleFill {
             let cv = v + offsets[l + 1]
             for y in 0..<fh {
                 let cy = (Float(y) + 0.5) / 2 - 0.5
-                let y0 = max(0, min(ch - 1, Int(cy.rounded(.down))))
+                let y0 = max(0, min(ch - 1, floorToInt(cy)))
                 let y1 = min(ch - 1, y0 + 1)
                 let fy = max(0, min(1, cy - Float(y0)))
                 for x in 0..<fw {
@@ -73,7 +73,7 @@ enum HoleFill {
                     let w = fwt[index]
                     if w >= 1 { continue }
                     let cx = (Float(x) + 0.5) / 2 - 0.5
-                    let x0 = max(0, min(cw - 1, Int(cx.rounded(.down))))
+                    let x0 = max(0, min(cw - 1, floorToInt(cx)))
                     let x1 = min(cw - 1, x0 + 1)
                     let fx = max(0, min(1, cx - Float(x0)))
                     let top = cv[y0 * cw + x0] * (1 - fx) + cv[y0 * cw + x1] * fx

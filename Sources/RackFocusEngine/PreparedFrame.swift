@@ -389,7 +389,7 @@ enum HiddenFill {
                     let cellRow = y / c - by0
                     guard cellRow >= fy0 && cellRow <= fy1, !runs[cellRow].isEmpty else { continue }
                     let gy = (Float(y) + 0.5) / Float(c) - 0.5 - Float(originY)
-                    let iy = max(0, min(ph - 1, Int(gy.rounded(.down))))
+                    let iy = max(0, min(ph - 1, floorToInt(gy)))
                     let iy1 = min(ph - 1, iy + 1)
                     let ty = max(0, min(1, gy - Float(iy)))
                     let top = filled + iy * pw, bottom = filled + iy1 * pw
@@ -399,7 +399,7 @@ enum HiddenFill {
                             let l = Int(layerOf[i])
                             guard l > k, !(l == k + 1 && fartherWeight[i] > 0) else { continue }
                             let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
-                            let ix = max(0, min(pw - 1, Int(gx.rounded(.down))))
+                            let ix = max(0, min(pw - 1, floorToInt(gx)))
                             let ix1 = min(pw - 1, ix + 1)
                             let tx = max(0, min(1, gx - Float(ix)))
                             let upper = top[ix] * (1 - tx) + top[ix1] * tx

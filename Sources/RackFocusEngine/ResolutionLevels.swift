@@ -114,11 +114,12 @@ struct LevelBuilder {
         var rows = rowStart
         rows[height] = x.count
         let runs = x.count
-        var sx = [Float](repeating: 0, count: runs)
-        var sl = [Int32](repeating: 0, count: runs)
-        var sf = [Int32](repeating: 0, count: runs)
-        var se = [Int32](repeating: 0, count: runs)
-        var sm = [Int32](repeating: 0, count: runs)
+        // Every run lands in exactly one slot below.
+        var sx: [Float] = unsetArray(runs)
+        var sl: [Int32] = unsetArray(runs)
+        var sf: [Int32] = unsetArray(runs)
+        var se: [Int32] = unsetArray(runs)
+        var sm: [Int32] = unsetArray(runs)
         let maxExtent = Int(kernel.extent[kernel.maximumIndex])
         var counts = [Int](repeating: 0, count: maxExtent + 2)
         for y in 0..<height {
@@ -353,7 +354,7 @@ struct CoarseAccumulator {
     mutating func flushRun() {
         guard runColumn >= 0 else { return }
         let cy = (Float(runRow) + 0.5) * inverseScale - 0.5
-        let below = Int(cy.rounded(.down))
+        let below = floorToInt(cy)
         let t = cy - Float(below)
         if t < 1 { addToRow(below, bx: runColumn, colour: runColour * (1 - t), moments: runMoments * (1 - t)) }
         if t > 0 { addToRow(below + 1, bx: runColumn, colour: runColour * t, moments: runMoments * t) }
