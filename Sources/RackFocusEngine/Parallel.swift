@@ -51,7 +51,9 @@ final class Slots<T>: @unchecked Sendable {
 /// would cost ~150 MB of memory writes). Only for arrays whose every element is written before any is read.
 @inline(__always)
 func unsetArray<T: BitwiseCopyable>(_ count: Int) -> [T] {
-    [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    // (An empty array is the runtime's shared empty storage: setting its count from several threads
+    // at once is a data race, so it is not touched.)
+    count == 0 ? [] : [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
 }
 
 /// A pointer shared by workers that write disjoint parts of one buffer.
