@@ -76,7 +76,7 @@ public final class DefocusEngine: Sendable {
         let frame = PreparedFrame(
             width: width, height: height,
             layers: DepthLayers(disparity: [depth.first ?? 0], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
-            sources: [builder.finish()], fills: [LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])],
+            sources: [builder.finish()], fills: [.empty(height: height)],
             colour: colour, disparity: depth, layerIndex: [Int32](repeating: 0, count: n))
         let coc = circleOfConfusion(focusDistance: focusDistance, width: width, lens: lens)
         return splat(frame, levelEntries(frame, coc: coc), raw: true)

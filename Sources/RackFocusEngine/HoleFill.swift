@@ -4,19 +4,10 @@
 /// Used once per input frame and layer to invent the background hidden behind nearer layers, so a
 /// blurred foreground edge shows plausible background instead of black or smeared foreground.
 enum HoleFill {
-    /// - Parameters:
-    ///   - values: width × height values (any 4 quantities, e.g. R, G, B, disparity), read where weight > 0.
-    ///   - weight: width × height weights in [0, 1].
-    /// - Returns: values everywhere (unchanged where weight == 1).
-    static func pullPush(values: [SIMD4<Float>], weight: [Float], width: Int, height: Int) -> [SIMD4<Float>] {
-        pullPush(width: width, height: height, initialize: { v, wt in
-            values.withUnsafeBufferPointer { v.update(from: $0.baseAddress!, count: width * height) }
-            weight.withUnsafeBufferPointer { wt.update(from: $0.baseAddress!, count: width * height) }
-        }, use: { Array(UnsafeBufferPointer(start: $0, count: width * height)) })
-    }
-
-    /// The same on scratch buffers: `initialize` writes the finest level's values and weights (both
-    /// zero-filled), `use` reads the filled values (valid only inside it).
+    /// Pull-push on scratch buffers of width × height cells holding any 4 quantities (e.g. R, G, B,
+    /// disparity) and a weight in [0, 1]: `initialize` writes the finest level's values and weights (both
+    /// zero-filled; values are read where weight > 0), `use` reads the filled values (unchanged where
+    /// weight == 1), valid only inside it.
     static func pullPush<Result>(width: Int, height: Int,
                                  initialize: (UnsafeMutablePointer<SIMD4<Float>>, UnsafeMutablePointer<Float>) -> Void,
                                  use: (UnsafePointer<SIMD4<Float>>) -> Result) -> Result {

@@ -28,6 +28,11 @@ struct LayerSources: Sendable {
     var disparity: [Float]
     /// (R·w, G·w, B·w, w): linear colour premultiplied by the pixel's weight in this layer.
     var colour: [SIMD4<Float>]
+
+    /// No sources in any of `height` rows.
+    static func empty(height: Int) -> LayerSources {
+        LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])
+    }
 }
 
 extension DefocusEngine {
@@ -125,7 +130,7 @@ extension DefocusEngine {
                     ? HiddenFill.sources(layer: k, own: sources[k], nearest: nearest, layerOf: layerOf,
                                          fartherWeight: fartherWeight,
                                          width: width, height: height, reach: reach)
-                    : LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: []))
+                    : .empty(height: height))
             }
         }
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
@@ -178,21 +183,19 @@ extension DefocusEngine {
                 nearerWeight.withUnsafeBufferPointer { nw in
                 fartherWeight.withUnsafeBufferPointer { fw in
                 cursor.withUnsafeMutableBufferPointer { at in
-                    @inline(__always) func add(_ k: Int, _ x: Int, _ d: Float, _ rgb: SIMD4<Float>, _ w: Float) {
-                        let slot = at[k]
-                        at[k] = slot + 1
+                    /// Pixel i (column x) with weight w as entry `slot` of layer k.
+                    @inline(__always) func store(_ k: Int, _ slot: Int, _ x: Int, _ i: Int, _ w: Float) {
                         xBase[k].base[slot] = Int32(x)
-                        dBase[k].base[slot] = d
-                        var c = rgb * w
+                        dBase[k].base[slot] = db[i]
+                        var c = cb[i] * w
                         c.w = w
                         cBase[k].base[slot] = c
                     }
                     for y in rows {
                         for k in 0..<layers { at[k] = starts.base[k * (height + 1) + y] }
-                        // Along a run of one layer's pixels its cursor and arrays stay in registers.
+                        // Along a run of one layer's pixels its cursor stays in a register.
                         var current = -1
                         var slot = 0
-                        var (xp, dp, cp) = (xBase[0].base, dBase[0].base, cBase[0].base)
                         for x in 0..<width {
                             let i = y * width + x
                             let l = Int(lo[i])
@@ -200,18 +203,13 @@ extension DefocusEngine {
                                 if current >= 0 { at[current] = slot }
                                 current = l
                                 slot = at[l]
-                                (xp, dp, cp) = (xBase[l].base, dBase[l].base, cBase[l].base)
                             }
                             let wn = nw[i], wf = fw[i]
-                            let w = 1 - wn - wf
-                            xp[slot] = Int32(x)
-                            dp[slot] = db[i]
-                            var c = cb[i] * w
-                            c.w = w
-                            cp[slot] = c
+                            store(l, slot, x, i, 1 - wn - wf)
                             slot += 1
-                            if wn > 0 { add(l + 1, x, db[i], cb[i], wn) }
-                            if wf > 0 { add(l - 1, x, db[i], cb[i], wf) }
+                            // A tent zone's share goes to the neighbouring layer (never `current`).
+                            if wn > 0 { store(l + 1, at[l + 1], x, i, wn); at[l + 1] += 1 }
+                            if wf > 0 { store(l - 1, at[l - 1], x, i, wf); at[l - 1] += 1 }
                         }
                         if current >= 0 { at[current] = slot }
                     }
@@ -281,7 +279,6 @@ enum HiddenFill {
     /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels.
     static func sources(layer k: Int, own: LayerSources, nearest: NearestLayers, layerOf: [Int32],
                         fartherWeight: [Float], width: Int, height: Int, reach: Int) -> LayerSources {
-        let out = LayerSourceBuilder(height: height)
         let c = HiddenFill.cell
         let cw = nearest.cellsWide, ch = nearest.cellsHigh
         let cellReach = (reach + c - 1) / c + 1
@@ -292,7 +289,7 @@ enum HiddenFill {
             firstRow = min(firstRow, y); lastRow = y
             firstX = min(firstX, own.x[own.rowStart[y]]); lastX = max(lastX, own.x[own.rowStart[y + 1] - 1])
         }
-        guard lastRow >= 0 else { return out.finish() }
+        guard lastRow >= 0 else { return .empty(height: height) }
         let bx0 = max(0, Int(firstX) / c - cellReach), bx1 = min(cw - 1, Int(lastX) / c + cellReach)
         let by0 = max(0, firstRow / c - cellReach), by1 = min(ch - 1, lastRow / c + cellReach)
         let bw = bx1 - bx0 + 1, bh = by1 - by0 + 1
@@ -341,7 +338,7 @@ enum HiddenFill {
                 }
             }
         }
-        guard fx1 >= 0 else { return out.finish() }
+        guard fx1 >= 0 else { return .empty(height: height) }
         // Pull-push over the fill cells' box, grown so the layer's cells around them feed it.
         let px0 = max(0, fx0 - cellReach), px1 = min(bw - 1, fx1 + cellReach)
         let py0 = max(0, fy0 - cellReach), py1 = min(bh - 1, fy1 + cellReach)

@@ -235,13 +235,11 @@ extension DefocusEngine {
                 // summed here (pixel centre moments in pixels; the accumulator scales them to blocks).
                 let column = x &>> level
                 var sum = SIMD4<Float>.zero
-                var moments = SIMD3<Float>.zero  // Σ w·(x + ½), Σ light·(x + ½), Σ light
+                var moments = SIMD3<Float>.zero
                 repeat {
                     let c = cs[e]
-                    let centre = Float(xs[e]) + 0.5
-                    let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
                     sum += c
-                    moments += SIMD3(centre * c.w, centre * light, light)
+                    moments += CoarseAccumulator.moments(x: Int(xs[e]), colour: c)
                     e += 1
                 } while e < end && ds[e] == d && Int(xs[e]) &>> level == column
                 if next < 1 {
@@ -328,20 +326,24 @@ struct CoarseAccumulator {
         moments.deallocate()
     }
 
-    /// Adds a full-resolution source at pixel (x, y). Consecutive sources of one pixel row in the same
-    /// block column are summed into a run first, so the block sums are touched once per run.
+    /// A full-resolution source's moments (w·(x + ½), light·(x + ½), light), x in pixels.
+    @inline(__always)
+    static func moments(x: Int, colour c: SIMD4<Float>) -> SIMD3<Float> {
+        let centre = Float(x) + 0.5
+        let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
+        return SIMD3(centre * c.w, centre * light, light)
+    }
+
+    /// Adds one full-resolution source at pixel (x, y).
     @inline(__always)
     mutating func add(x: Int, y: Int, radius: Float, colour c: SIMD4<Float>) {
-        let bx = x >> level
-        if bx != runColumn || y != runRow { flushRun(); runColumn = bx; runRow = y }
-        let centre = (Float(x) + 0.5) * inverseScale
-        let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
-        runColour += c
-        runMoments += SIMD4(centre * c.w, centre * light, light, radius * inverseScale * c.w)
+        add(column: x >> level, y: y, radius: radius, colour: c, moments: Self.moments(x: x, colour: c))
     }
 
     /// Adds a group of full-resolution sources of pixel row y in block column `column`: their summed
-    /// colour and (Σ w·(x + ½), Σ light·(x + ½), Σ light), x in pixels; all have blur radius `radius`.
+    /// colour and moments; all have blur radius `radius`. Consecutive groups of one pixel row in the same
+    /// block column are summed into a run first, so the block sums are touched once per run. (The
+    /// moments are scaled to blocks here: by a power of two, exactly.)
     @inline(__always)
     mutating func add(column bx: Int, y: Int, radius: Float, colour c: SIMD4<Float>, moments m: SIMD3<Float>) {
         if bx != runColumn || y != runRow { flushRun(); runColumn = bx; runRow = y }

@@ -164,8 +164,7 @@ enum Scene {
             let frame = PreparedFrame(
                 width: width, height: height,
                 layers: DepthLayers(disparity: [0], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
-                sources: [LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])],
-                fills: [LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])],
+                sources: [.empty(height: height)], fills: [.empty(height: height)],
                 colour: [SIMD4<Float>](repeating: .zero, count: width * height), disparity: [Float](repeating: 0, count: width * height),
                 layerIndex: [Int32](repeating: 0, count: width * height))
             return engine.splat(frame, [levels], raw: true)
