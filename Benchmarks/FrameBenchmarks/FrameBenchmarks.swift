@@ -4,7 +4,8 @@ import RackFocusEngine
 import RackFocusIO
 
 /// A whole 1920x1080 frame as `render` does it: decode the RGB PNG and the 16-bit depth PNG,
-/// linearise, depth to disparity, prepare, render at radius 32, encode the PNG (fast settings).
+/// linearise, depth to disparity, prepare, render at radius 32, encode the PNG (fast settings), and
+/// give the frame's memory back to the engine for the next one, as `render` does.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
@@ -42,6 +43,8 @@ let benchmarks: @Sendable () -> Void = {
                 let prepared = engine.prepare(colour: colour, disparity: disparity, typicalFocus: 3)
                 let output = engine.render(prepared, focusDistance: 3)
                 blackHole(try PNGCodec.encode(output.raster(format: .uint8, transfer: .sRGB), options: .fast))
+                engine.recycle(output)  // as the CLI does: the next frame reuses the memory
+                engine.recycle(prepared)
             }
         }
     }

@@ -64,6 +64,7 @@ final class RenderPipeline {
         let writeSlots = DispatchSemaphore(value: 2)
         let failure = Failure()
         let interpretation = self.interpretation
+        let engine = self.engine
 
         var stillLoaded: Pending<FrameJob.Loaded>?
         func load(_ frame: Int) -> Pending<FrameJob.Loaded> {
@@ -96,7 +97,9 @@ final class RenderPipeline {
             writer.async {
                 do {
                     switch result {
-                    case .linear(let image): try ImageFile.write(image, to: path, options: options)
+                    case .linear(let image):
+                        try ImageFile.write(image, to: path, options: options)
+                        engine.recycle(image)  // its memory serves a later frame's output
                     case .raster(let image): try ImageFile.write(image, to: path, options: options)
                     }
                     progress.frameWritten(frame: frame, path: path, detail: description)
@@ -153,6 +156,7 @@ extension RenderPipeline {
                 if job.allInputsStill { stillPrepared = (frameLens, prepared) }
             }
             background = picture(prepared, colour: loaded.colour, focus: distance, lens: frameLens)
+            if !job.allInputsStill { engine.recycle(prepared) }  // its memory serves the next frame
         }
         guard !job.plates.isEmpty else { return background! }
         var backdrop: PlanarImage?

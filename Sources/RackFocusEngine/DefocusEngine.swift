@@ -17,9 +17,12 @@ import RackFocusCore
 /// sharp foreground, and frame borders do not darken. Each output row is computed by one thread
 /// in one fixed order, so results are bit-identical for any thread count.
 ///
-/// The engine holds only tables fixed for a shot (aperture spans); it does no file I/O.
+/// The engine holds tables fixed for a shot (aperture spans) and the scratch memory it reuses from
+/// frame to frame (`ArrayPool`; give frames and outputs back with `recycle`); it does no file I/O.
 public final class DefocusEngine: Sendable {
     public let settings: DefocusSettings
+    /// Big per-frame arrays, kept for the next frame.
+    let pool = ArrayPool()
     /// Span tables for radii up to `levelRadius` (every level works in its own pixels).
     let kernel: ApertureKernel
     /// Number of coarse levels (level k has 2^k x 2^k-pixel cells).
@@ -92,7 +95,23 @@ public final class DefocusEngine: Sendable {
     /// - Parameter lens: this frame's lens when it changes over the shot; default `settings.lens`.
     public func render(_ frame: PreparedFrame, focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
         let coc = circleOfConfusion(focusDistance: focusDistance, width: frame.width, lens: lens)
-        return splat(frame, levelEntries(frame, coc: coc))
+        let levels = levelEntries(frame, coc: coc)
+        defer { for layer in levels { for level in layer { level.recycle(into: pool) } } }
+        return splat(frame, levels)
+    }
+
+    /// Gives a prepared frame's memory back to the engine, for the next frames to reuse instead of
+    /// having fresh memory mapped. Optional (without it the memory is simply freed), and always safe:
+    /// arrays are copy-on-write, so a frame still used afterwards only stops the reuse.
+    public func recycle(_ frame: consuming PreparedFrame) {
+        pool.give(frame.colour)
+        pool.give(frame.layerIndex)
+        for list in frame.sources + frame.fills { list.recycle(into: pool) }
+    }
+
+    /// Gives a rendered image's memory back to the engine, for the next frame's output (as above).
+    public func recycle(_ image: consuming PlanarImage) {
+        pool.give(image.samples)
     }
 
     // MARK: - Splat and composite
@@ -180,20 +199,20 @@ public final class DefocusEngine: Sendable {
         }
         // Composited output sets every sample of every row; a raw plate only where layers land.
         var output = raw ? PlanarImage(width: width, height: height, channels: 4)
-            : PlanarImage(width: width, height: height, channels: 3, samples: unsetArray(3 * width * height))
+            : PlanarImage(width: width, height: height, channels: 3, samples: pool.unset(3 * width * height))
         let kernel = self.kernel
         let chunk = 32
         // One scratch per worker, made on first use by that worker.
-        let pool = Slots<Scratch>(count: max(1, threadCount))
+        let scratches = Slots<Scratch>(count: max(1, threadCount))
         output.samples.withUnsafeMutableBufferPointer { outBuffer in
             let out = SharedPointer(base: outBuffer.baseAddress!)
             parallelFor(height, threads: threadCount, chunk: chunk) { worker, rows in
                 let scratch: Scratch
-                if let found = pool.value(worker) {
+                if let found = scratches.value(worker) {
                     scratch = found
                 } else {
                     scratch = Scratch(layerCount: layerCount, widths: widths, pad: pad, chunk: chunk)
-                    pool.store(worker, scratch)
+                    scratches.store(worker, scratch)
                 }
                 // The coarse rows this chunk needs, per level: first row and count.
                 var coarseFirst = [Int](repeating: 0, count: levelCount)

@@ -8,7 +8,7 @@ enum HoleFill {
     /// disparity) and a weight in [0, 1]: `initialize` writes the finest level's values and weights (both
     /// zero-filled; values are read where weight > 0), `use` reads the filled values (unchanged where
     /// weight == 1), valid only inside it.
-    static func pullPush<Result>(width: Int, height: Int,
+    static func pullPush<Result>(width: Int, height: Int, pool: ArrayPool,
                                  initialize: (UnsafeMutablePointer<SIMD4<Float>>, UnsafeMutablePointer<Float>) -> Void,
                                  use: (UnsafePointer<SIMD4<Float>>) -> Result) -> Result {
         // Level sizes, finest first, down to 1 x 1.
@@ -20,11 +20,14 @@ enum HoleFill {
         var offsets = [0]
         for (w, h) in sizes { offsets.append(offsets.last! + w * h) }
         let total = offsets.last!
-        let v = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: total)
-        let wt = UnsafeMutablePointer<Float>.allocate(capacity: total)
-        defer { v.deallocate(); wt.deallocate() }
-        v.initialize(repeating: .zero, count: width * height)
-        wt.initialize(repeating: 0, count: width * height)
+        // The finest level starts at zero; every coarser cell is written by the pull.
+        var values: [SIMD4<Float>] = pool.unset(total)
+        var weights: [Float] = pool.unset(total)
+        let result = values.withUnsafeMutableBufferPointer { values in
+        weights.withUnsafeMutableBufferPointer { weights in
+        let v = values.baseAddress!, wt = weights.baseAddress!
+        v.update(repeating: .zero, count: width * height)
+        wt.update(repeating: 0, count: width * height)
         initialize(v, wt)
         // Pull: each coarser cell holds the weighted average of its 2 x 2 children and min(1, Σw).
         for l in 1..<sizes.count {
@@ -75,13 +78,17 @@ enum HoleFill {
             }
         }
         return use(v)
+        }}
+        pool.give(consume values)
+        pool.give(consume weights)
+        return result
     }
 
     /// Chebyshev dilation of a mask by `radius` pixels (separable running counts; O(pixels)).
-    static func dilate(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
+    static func dilate(_ mask: [Bool], width: Int, height: Int, radius: Int, pool: ArrayPool) -> [Bool] {
         guard radius > 0 else { return mask }
-        var horizontal = [Bool](repeating: false, count: mask.count)
-        var out = [Bool](repeating: false, count: mask.count)
+        var horizontal: [Bool] = pool.unset(mask.count)  // both written in full below
+        var out: [Bool] = pool.unset(mask.count)
         mask.withUnsafeBufferPointer { m in
         horizontal.withUnsafeMutableBufferPointer { h in
         out.withUnsafeMutableBufferPointer { o in
@@ -115,6 +122,7 @@ enum HoleFill {
                 }
             }
         }}}
+        pool.give(consume horizontal)
         return out
     }
 }

@@ -45,6 +45,9 @@ final class Slots<T>: @unchecked Sendable {
 
     /// All values, once every slot has been stored.
     func values() -> [T] { (0..<count).map { storage[$0]! } }
+
+    /// All values, moved out (the slots are left empty).
+    func takeValues() -> [T] { (0..<count).map { storage[$0].take()! } }
 }
 
 /// An array of `count` plain values left unset (no zero fill: at 1080p the engine's per-frame arrays

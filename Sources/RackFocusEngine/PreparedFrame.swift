@@ -29,6 +29,10 @@ struct LayerSources: Sendable {
     /// (R·w, G·w, B·w, w): linear colour premultiplied by the pixel's weight in this layer.
     var colour: [SIMD4<Float>]
 
+    func recycle(into pool: ArrayPool) {
+        pool.give(rowStart); pool.give(x); pool.give(disparity); pool.give(colour)
+    }
+
     /// No sources in any of `height` rows.
     static func empty(height: Int) -> LayerSources {
         LayerSources(rowStart: [Int](repeating: 0, count: height + 1), x: [], disparity: [], colour: [])
@@ -49,6 +53,7 @@ extension DefocusEngine {
         let width = image.width
         let height = image.height
         let count = image.pixelCount
+        let pool = self.pool
 
         let scale = Float((lens ?? settings.lens).layerScale(imageWidth: width, typicalFocus: typicalFocus))
         let layers = DepthLayers(disparity: disparity, pixelsPerDisparity: scale,
@@ -57,12 +62,12 @@ extension DefocusEngine {
         // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell):
         // linear colour (NaN -> 0, highlight boost), layer and tent weights, nearest layer per cell.
         // (Every pixel of the four arrays is written below.)
-        var colour: [SIMD4<Float>] = unsetArray(count)
-        var layerOf: [Int32] = unsetArray(count)
-        var nearerWeight: [Float] = unsetArray(count)
-        var fartherWeight: [Float] = unsetArray(count)
-        var nearest = HiddenFill.NearestLayers(width: width, height: height)
-        var counts = [Int](repeating: 0, count: layers.count * (height + 1))
+        var colour: [SIMD4<Float>] = pool.unset(count)
+        var layerOf: [Int32] = pool.unset(count)
+        var nearerWeight: [Float] = pool.unset(count)
+        var fartherWeight: [Float] = pool.unset(count)
+        var nearest = HiddenFill.NearestLayers(width: width, height: height, pool: pool)
+        var counts: [Int] = pool.filled(layers.count * (height + 1), with: 0)
         let boost = settings.highlights
         let band = 16
         image.samples.withUnsafeBufferPointer { s in
@@ -119,7 +124,9 @@ extension DefocusEngine {
 
         let sources = Self.layerSources(layers: layers.count, counts: counts, colour: colour, disparity: disparity,
                                         layerOf: layerOf, nearerWeight: nearerWeight, fartherWeight: fartherWeight,
-                                        width: width, height: height, threads: threadCount)
+                                        width: width, height: height, threads: threadCount, pool: pool)
+        pool.give(consume counts)
+        pool.give(consume nearerWeight)
         // Hidden background per layer, on all workers.
         let fills = Slots<LayerSources>(count: layers.count)
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
@@ -129,10 +136,12 @@ extension DefocusEngine {
                 fills.store(k, fillHidden
                     ? HiddenFill.sources(layer: k, own: sources[k], nearest: nearest, layerOf: layerOf,
                                          fartherWeight: fartherWeight,
-                                         width: width, height: height, reach: reach)
+                                         width: width, height: height, reach: reach, pool: pool)
                     : .empty(height: height))
             }
         }
+        pool.give(consume fartherWeight)
+        pool.give(nearest.layer)
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
                              colour: colour, disparity: disparity, layerIndex: layerOf)
     }
@@ -150,7 +159,7 @@ extension DefocusEngine {
     /// disjoint slices, so the lists are the same for any thread count).
     static func layerSources(layers: Int, counts: [Int], colour: [SIMD4<Float>], disparity: [Float], layerOf: [Int32],
                              nearerWeight: [Float], fartherWeight: [Float],
-                             width: Int, height: Int, threads: Int) -> [LayerSources] {
+                             width: Int, height: Int, threads: Int, pool: ArrayPool) -> [LayerSources] {
         let band = 32
         var counts = counts
         // Row starts: running sums per layer (counts becomes rowStart, height + 1 entries per layer).
@@ -165,9 +174,9 @@ extension DefocusEngine {
             totals[k] = running
         }
         // Every entry to its place.
-        var xs: [[Int32]] = totals.map { unsetArray($0) }  // every slot is written below
-        var ds: [[Float]] = totals.map { unsetArray($0) }
-        var cs: [[SIMD4<Float>]] = totals.map { unsetArray($0) }
+        var xs: [[Int32]] = totals.map { pool.unset($0) }  // every slot is written below
+        var ds: [[Float]] = totals.map { pool.unset($0) }
+        var cs: [[SIMD4<Float>]] = totals.map { pool.unset($0) }
         // The arrays are not touched again until every worker is done, so their storage stays put.
         // (An empty layer gets no entries: its pointer is never written through.)
         let xBase = (0..<layers).map { k in xs[k].withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress ?? Self.nowhere()) } }
@@ -263,10 +272,10 @@ enum HiddenFill {
         let cellsHigh: Int
         var layer: [Int8]
 
-        init(width: Int, height: Int) {
+        init(width: Int, height: Int, pool: ArrayPool) {
             cellsWide = (width + HiddenFill.cell - 1) / HiddenFill.cell
             cellsHigh = (height + HiddenFill.cell - 1) / HiddenFill.cell
-            layer = [Int8](repeating: -1, count: cellsWide * cellsHigh)
+            layer = pool.filled(cellsWide * cellsHigh, with: -1)
         }
 
         @inline(__always)
@@ -278,7 +287,7 @@ enum HiddenFill {
 
     /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels.
     static func sources(layer k: Int, own: LayerSources, nearest: NearestLayers, layerOf: [Int32],
-                        fartherWeight: [Float], width: Int, height: Int, reach: Int) -> LayerSources {
+                        fartherWeight: [Float], width: Int, height: Int, reach: Int, pool: ArrayPool) -> LayerSources {
         let c = HiddenFill.cell
         let cw = nearest.cellsWide, ch = nearest.cellsHigh
         let cellReach = (reach + c - 1) / c + 1
@@ -294,8 +303,9 @@ enum HiddenFill {
         let by0 = max(0, firstRow / c - cellReach), by1 = min(ch - 1, lastRow / c + cellReach)
         let bw = bx1 - bx0 + 1, bh = by1 - by0 + 1
         // Cell averages of the layer's own pixels: (R, G, B, disparity) and weight.
-        var sums = [SIMD4<Float>](repeating: .zero, count: bw * bh)
-        var weights = [Float](repeating: 0, count: bw * bh)
+        var sums: [SIMD4<Float>] = pool.filled(bw * bh, with: .zero)
+        var weights: [Float] = pool.filled(bw * bh, with: 0)
+        // (Scratch goes back to the pool as soon as it is done with, so workers filling other layers reuse it.)
         sums.withUnsafeMutableBufferPointer { sums in
         weights.withUnsafeMutableBufferPointer { weights in
         own.x.withUnsafeBufferPointer { xs in
@@ -324,10 +334,11 @@ enum HiddenFill {
                 if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
             }
         }}}}}
-        var member = [Bool](repeating: false, count: bw * bh)
-        for i in 0..<member.count where weights[i] > 0 { member[i] = true }
-        let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach)
-        var fillCell = [Bool](repeating: false, count: bw * bh)
+        var member: [Bool] = pool.unset(bw * bh)
+        for i in 0..<member.count { member[i] = weights[i] > 0 }
+        let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach, pool: pool)
+        pool.give(consume member)
+        var fillCell: [Bool] = pool.filled(bw * bh, with: false)
         var fx0 = bw, fx1 = -1, fy0 = bh, fy1 = -1
         for y in 0..<bh {
             for x in 0..<bw {
@@ -338,7 +349,11 @@ enum HiddenFill {
                 }
             }
         }
-        guard fx1 >= 0 else { return .empty(height: height) }
+        pool.give(consume near)
+        guard fx1 >= 0 else {
+            pool.give(consume fillCell); pool.give(consume sums); pool.give(consume weights)
+            return .empty(height: height)
+        }
         // Pull-push over the fill cells' box, grown so the layer's cells around them feed it.
         let px0 = max(0, fx0 - cellReach), px1 = min(bw - 1, fx1 + cellReach)
         let py0 = max(0, fy0 - cellReach), py1 = min(bh - 1, fy1 + cellReach)
@@ -357,9 +372,10 @@ enum HiddenFill {
                 bound += (min(width, (bx0 + x) * c) - (bx0 + start) * c) * c
             }
         }
+        pool.give(consume fillCell)
         // Pull-push over the box, then the fill pixels: in a fill cell, of a nearer layer, and not
         // already (tent-)shared with layer k, sampled bilinearly from the filled grid.
-        return HoleFill.pullPush(width: pw, height: ph, initialize: { values, known in
+        let result = HoleFill.pullPush(width: pw, height: ph, pool: pool, initialize: { values, known in
             for y in 0..<ph {
                 for x in 0..<pw {
                     let i = (y + py0) * bw + x + px0
@@ -372,9 +388,9 @@ enum HiddenFill {
         }, use: { filled in
             var rowStart = [Int](repeating: 0, count: height + 1)
             // The first `count` slots are written, the rest cut off below.
-            var xs: [Int32] = unsetArray(bound)
-            var ds: [Float] = unsetArray(bound)
-            var cs: [SIMD4<Float>] = unsetArray(bound)
+            var xs: [Int32] = pool.unset(bound)
+            var ds: [Float] = pool.unset(bound)
+            var cs: [SIMD4<Float>] = pool.unset(bound)
             var count = 0
             layerOf.withUnsafeBufferPointer { layerOf in
             fartherWeight.withUnsafeBufferPointer { fartherWeight in
@@ -414,6 +430,9 @@ enum HiddenFill {
             xs.removeLast(bound - count); ds.removeLast(bound - count); cs.removeLast(bound - count)
             return LayerSources(rowStart: rowStart, x: xs, disparity: ds, colour: cs)
         })
+        pool.give(consume sums)
+        pool.give(consume weights)
+        return result
     }
 }
 

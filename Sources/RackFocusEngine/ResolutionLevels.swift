@@ -28,18 +28,22 @@ struct LevelEntries: Sendable {
     var colour: [SIMD4<Float>]
 
     var isEmpty: Bool { x.isEmpty }
+
+    func recycle(into pool: ArrayPool) {
+        pool.give(rowStart); pool.give(x); pool.give(length); pool.give(first)
+        pool.give(extent); pool.give(middleRow); pool.give(colour)
+    }
 }
 
 extension LevelEntries {
     /// Consecutive bands of rows joined into one level.
-    init(joining parts: [LevelEntries]) {
+    init(joining parts: [LevelEntries], pool: ArrayPool) {
         let runs = parts.reduce(0) { $0 + $1.x.count }
         let sources = parts.reduce(0) { $0 + $1.colour.count }
-        var rowStart: [Int] = [], x: [Float] = [], length: [Int32] = [], first: [Int32] = []
-        var extent: [Int32] = [], middleRow: [Int32] = [], colour: [SIMD4<Float>] = []
-        rowStart.reserveCapacity(parts.reduce(1) { $0 + $1.height })
-        x.reserveCapacity(runs); length.reserveCapacity(runs); first.reserveCapacity(runs)
-        extent.reserveCapacity(runs); middleRow.reserveCapacity(runs); colour.reserveCapacity(sources)
+        var rowStart: [Int] = pool.empty(capacity: parts.reduce(1) { $0 + $1.height })
+        var x: [Float] = pool.empty(capacity: runs), length: [Int32] = pool.empty(capacity: runs)
+        var first: [Int32] = pool.empty(capacity: runs), extent: [Int32] = pool.empty(capacity: runs)
+        var middleRow: [Int32] = pool.empty(capacity: runs), colour: [SIMD4<Float>] = pool.empty(capacity: sources)
         for part in parts {
             let base = x.count
             let colourBase = Int32(colour.count)
@@ -62,24 +66,31 @@ struct LevelBuilder {
     let height: Int
     let kernel: ApertureKernel
     let scale: Float
+    let pool: ArrayPool
     var rowStart: [Int]
-    var x: [Float] = []
-    var q: [Int32] = []
-    var length: [Int32] = []
-    var first: [Int32] = []
-    var colour: [SIMD4<Float>] = []
+    var x: [Float]
+    var q: [Int32]
+    var length: [Int32]
+    var first: [Int32]
+    var colour: [SIMD4<Float>]
     /// The open run (its length is appended when it closes): kernel index (−1: none) and first x.
     var openIndex: Int32 = -1
     var openX: Float = 0
     var openLength: Int32 = 0
 
-    init(width: Int, height: Int, capacity: Int = 0, kernel: ApertureKernel, scale: Float) {
+    /// - Parameter capacity: the expected number of sources (at most as many runs).
+    init(width: Int, height: Int, capacity: Int = 0, kernel: ApertureKernel, scale: Float, pool: ArrayPool) {
         self.width = width
         self.height = height
         self.kernel = kernel
         self.scale = scale
-        rowStart = [Int](repeating: 0, count: height + 1)
-        colour.reserveCapacity(capacity)
+        self.pool = pool
+        rowStart = pool.filled(height + 1, with: 0)
+        x = pool.empty(capacity: capacity)
+        q = pool.empty(capacity: capacity)
+        length = pool.empty(capacity: capacity)
+        first = pool.empty(capacity: capacity)
+        colour = pool.empty(capacity: capacity)
     }
 
     mutating func startRow(_ y: Int) {
@@ -111,15 +122,16 @@ struct LevelBuilder {
     /// The runs, each row's sorted by extent, largest first (stable).
     mutating func finish() -> LevelEntries {
         closeRun()
-        var rows = rowStart
-        rows[height] = x.count
+        rowStart[height] = x.count
+        let rows = rowStart
         let runs = x.count
         // Every run lands in exactly one slot below.
-        var sx: [Float] = unsetArray(runs)
-        var sl: [Int32] = unsetArray(runs)
-        var sf: [Int32] = unsetArray(runs)
-        var se: [Int32] = unsetArray(runs)
-        var sm: [Int32] = unsetArray(runs)
+        var sx: [Float] = pool.unset(runs)
+        var sl: [Int32] = pool.unset(runs)
+        var sf: [Int32] = pool.unset(runs)
+        var se: [Int32] = pool.unset(runs)
+        var sm: [Int32] = pool.unset(runs)
+        defer { pool.give(x); pool.give(q); pool.give(length); pool.give(first) }
         let maxExtent = Int(kernel.extent[kernel.maximumIndex])
         var counts = [Int](repeating: 0, count: maxExtent + 2)
         for y in 0..<height {
@@ -166,10 +178,12 @@ extension DefocusEngine {
                                               height: frame.height, rows: rows))
             }
         }
-        let parts = slots.values()
-        return (0..<layers).map { l in
-            (0...coarseLevels).map { k in LevelEntries(joining: (0..<bands).map { parts[l * bands + $0][k] }) }
+        let parts = slots.takeValues()
+        let joined = (0..<layers).map { l in
+            (0...coarseLevels).map { k in LevelEntries(joining: (0..<bands).map { parts[l * bands + $0][k] }, pool: pool) }
         }
+        for part in consume parts { for level in part { level.recycle(into: pool) } }
+        return joined
     }
 
     /// Level and share of a radius (px): (k, w) gives weight 1 − w to level k and w to level k + 1.
@@ -193,10 +207,10 @@ extension DefocusEngine {
         let total = lists.reduce(0) { $0 + $1.rowStart[rows.upperBound] - $1.rowStart[rows.lowerBound] }
         let subdivisions = ApertureKernel.subdivisions
         let maximumIndex = kernel.maximumIndex
-        var full = LevelBuilder(width: width, height: rows.count, capacity: total, kernel: kernel, scale: 1)
+        var full = LevelBuilder(width: width, height: rows.count, capacity: total, kernel: kernel, scale: 1, pool: pool)
         var coarse: [CoarseAccumulator] = (0..<coarseLevels).map {
             CoarseAccumulator(level: $0 + 1, width: width, height: height, rows: rows, expectedSources: total >> (2 * $0 + 1),
-                              kernel: kernel)
+                              kernel: kernel, pool: pool)
         }
         let margin = coarseLevels > 0 ? 1 << (coarseLevels - 1) : 0
         let lastRow = min(height, rows.upperBound + margin) - 1
@@ -300,7 +314,7 @@ struct CoarseAccumulator {
     let scale: Float
     let inverseScale: Float
 
-    init(level: Int, width: Int, height: Int, rows: Range<Int>, expectedSources: Int, kernel: ApertureKernel) {
+    init(level: Int, width: Int, height: Int, rows: Range<Int>, expectedSources: Int, kernel: ApertureKernel, pool: ArrayPool) {
         self.level = level
         let w = (width + (1 << level) - 1) >> level
         let h = (height + (1 << level) - 1) >> level
@@ -312,7 +326,7 @@ struct CoarseAccumulator {
         endRow = min(h, (rows.upperBound + (1 << level) - 1) >> level)
         openRow = firstRow
         builder = LevelBuilder(width: w, height: endRow - firstRow, capacity: expectedSources, kernel: kernel,
-                               scale: 1 / Float(1 << (2 * level)))
+                               scale: 1 / Float(1 << (2 * level)), pool: pool)
         sums = .allocate(capacity: 2 * w)
         sums.initialize(repeating: .zero, count: 2 * w)
         moments = .allocate(capacity: 2 * w)

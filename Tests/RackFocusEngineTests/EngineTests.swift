@@ -136,7 +136,7 @@ enum Scene {
     @Test func runsEqualSourcesSplattedOneByOne() {
         let width = 40, height = 16
         let engine = Scene.linearEngine(maximum: 16)
-        var builder = LevelBuilder(width: width, height: height, capacity: 0, kernel: engine.kernel, scale: 1)
+        var builder = LevelBuilder(width: width, height: height, capacity: 0, kernel: engine.kernel, scale: 1, pool: engine.pool)
         var longest: Int32 = 0
         for y in 0..<height {
             builder.startRow(y)
@@ -158,7 +158,7 @@ enum Scene {
             var levels = [level0]
             for k in 0..<engine.coarseLevels {
                 var empty = LevelBuilder(width: (width + (2 << k) - 1) >> (k + 1), height: (height + (2 << k) - 1) >> (k + 1),
-                                         capacity: 0, kernel: engine.kernel, scale: 1)
+                                         capacity: 0, kernel: engine.kernel, scale: 1, pool: engine.pool)
                 levels.append(empty.finish())
             }
             let frame = PreparedFrame(

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Element types the pool hands out; `poolFill` pads an array grown within its capacity.
+protocol PoolElement: BitwiseCopyable {
+    static var poolFill: Self { get }
+}
+
+extension Float: PoolElement { static var poolFill: Float { 0 } }
+extension Int: PoolElement { static var poolFill: Int { 0 } }
+extension Int32: PoolElement { static var poolFill: Int32 { 0 } }
+extension Int8: PoolElement { static var poolFill: Int8 { 0 } }
+extension Bool: PoolElement { static var poolFill: Bool { false } }
+extension SIMD4: PoolElement where Scalar == Float { static var poolFill: SIMD4<Float> { .zero } }
+
+/// The engine's scratch memory, kept from frame to frame.
+///
+/// A 1080p frame needs a few hundred MB of short-lived arrays (colour, layer lists, level lists, the
+/// output). Allocated afresh, every one of those pages is mapped and zeroed by the kernel again each
+/// frame: on these machines that cost as much as the rendering itself. Big arrays given back here are
+/// handed out again, so a sequence of frames allocates almost nothing after its first frame. New big
+/// arrays get a capacity rounded up to a power of two and a request takes the smallest kept array
+/// with room for it but less than 4x the room, so arrays of frames whose lists differ a little in
+/// length serve each other and a small request never takes a big array. Small arrays (< 256 KB) are
+/// left to malloc, which keeps them in its heap anyway. Contents of a reused array are whatever it
+/// held: `unset` is only for arrays whose every element is written before it is read; `filled` and
+/// `empty` say what they give.
+///
+/// Bounded: at most `limit` bytes are kept (beyond that a given-back array is simply freed), and the
+/// pool holds only arrays the engine gave back. Thread-safe; which array is reused never changes a result.
+final class ArrayPool: @unchecked Sendable {
+    /// Kept arrays of one element type.
+    private final class Shelf<T> {
+        var arrays: [[T]] = []
+    }
+    private var shelves: [ObjectIdentifier: AnyObject] = [:]
+    private var bytes = 0
+    let limit: Int
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    /// Arrays smaller than this many bytes are not pooled.
+    static let smallest = 256 << 10
+
+    init(limit: Int = 1 << 30) {
+        self.limit = limit
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Bytes held now (for tests).
+    var heldBytes: Int {
+        pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
+        return bytes
+    }
+
+    /// The smallest kept array of T with room for `capacity` elements, removed from the pool.
+    private func takeArray<T: PoolElement>(capacity: Int) -> [T]? {
+        guard capacity * MemoryLayout<T>.stride >= Self.smallest else { return nil }
+        pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
+        guard let shelf = shelves[ObjectIdentifier(T.self)] as! Shelf<T>? else { return nil }
+        var best = -1, bestCapacity = Int.max
+        for i in shelf.arrays.indices {
+            let c = shelf.arrays[i].capacity
+            if c >= capacity && c < bestCapacity && c / 4 < capacity { best = i; bestCapacity = c }
+        }
+        guard best >= 0 else { return nil }
+        let array = shelf.arrays.remove(at: best)
+        bytes -= array.capacity * MemoryLayout<T>.stride
+        return array
+    }
+
+    /// A new array for `count` elements: big ones get a power-of-two capacity (see the type's note).
+    private func made<T: PoolElement>(_ count: Int) -> [T] {
+        guard count * MemoryLayout<T>.stride >= Self.smallest else {
+            var array: [T] = []
+            array.reserveCapacity(count)
+            return array
+        }
+        var array: [T] = []
+        array.reserveCapacity(1 << (Int.bitWidth - (count - 1).leadingZeroBitCount))
+        return array
+    }
+
+    /// `count` elements, unset (see the type's note).
+    func unset<T: PoolElement>(_ count: Int) -> [T] {
+        guard var array: [T] = takeArray(capacity: count) else {
+            guard count * MemoryLayout<T>.stride >= Self.smallest else { return unsetArray(count) }
+            var array: [T] = made(count)
+            array.append(contentsOf: repeatElement(T.poolFill, count: count))
+            return array
+        }
+        if array.count > count {
+            array.removeLast(array.count - count)
+        } else if array.count < count {
+            array.append(contentsOf: repeatElement(T.poolFill, count: count - array.count))
+        }
+        return array
+    }
+
+    /// `count` copies of `value`.
+    func filled<T: PoolElement>(_ count: Int, with value: T) -> [T] {
+        guard var array: [T] = takeArray(capacity: count) else {
+            var array: [T] = made(count)
+            array.append(contentsOf: repeatElement(value, count: count))
+            return array
+        }
+        let kept = min(array.count, count)
+        array.removeLast(array.count - kept)
+        array.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+        array.append(contentsOf: repeatElement(value, count: count - kept))
+        return array
+    }
+
+    /// An empty array with room for at least `capacity` elements.
+    func empty<T: PoolElement>(capacity: Int) -> [T] {
+        guard var array: [T] = takeArray(capacity: capacity) else { return made(capacity) }
+        array.removeAll(keepingCapacity: true)
+        return array
+    }
+
+    /// Keeps `array` for reuse (or frees it when the pool is full).
+    func give<T: PoolElement>(_ array: consuming [T]) {
+        let size = array.capacity * MemoryLayout<T>.stride
+        guard size >= Self.smallest else { return }
+        pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
+        guard bytes + size <= limit else { return }
+        bytes += size
+        let key = ObjectIdentifier(T.self)
+        if shelves[key] == nil { shelves[key] = Shelf<T>() }
+        (shelves[key] as! Shelf<T>).arrays.append(array)
+    }
+}
