@@ -306,6 +306,12 @@ struct CoarseAccumulator {
     var runRow = 0
     var runColour = SIMD4<Float>.zero
     var runMoments = SIMD4<Float>.zero
+    /// Where a run of pixel row `cachedRow` goes while the open rows start at `cachedOpen`: the weights
+    /// of the block rows below and above it and their slots (−1: not open, nothing added).
+    var cachedRow = Int.min
+    var cachedOpen = Int.min
+    var rowWeights = (Float(0), Float(0))
+    var rowSlots = (-1, -1)
     /// Oldest block row not yet emitted; the band's block rows are firstRow..<endRow of `rowCount` in all.
     var openRow: Int
     let firstRow: Int
@@ -369,21 +375,33 @@ struct CoarseAccumulator {
     @inline(__always)
     mutating func flushRun() {
         guard runColumn >= 0 else { return }
-        let cy = (Float(runRow) + 0.5) * inverseScale - 0.5
-        let below = floorToInt(cy)
-        let t = cy - Float(below)
-        if t < 1 { addToRow(below, bx: runColumn, colour: runColour * (1 - t), moments: runMoments * (1 - t)) }
-        if t > 0 { addToRow(below + 1, bx: runColumn, colour: runColour * t, moments: runMoments * t) }
+        if runRow != cachedRow || openRow != cachedOpen { placeRow() }
+        if rowSlots.0 >= 0 { addToSlot(rowSlots.0, bx: runColumn, colour: runColour * rowWeights.0, moments: runMoments * rowWeights.0) }
+        if rowSlots.1 >= 0 { addToSlot(rowSlots.1, bx: runColumn, colour: runColour * rowWeights.1, moments: runMoments * rowWeights.1) }
         runColumn = -1
         runColour = .zero
         runMoments = .zero
     }
 
-    @inline(__always)
-    private mutating func addToRow(_ row: Int, bx: Int, colour c: SIMD4<Float>, moments m: SIMD4<Float>) {
+    /// The block rows (and weights) pixel row `runRow` feeds, worked out once per pixel row.
+    private mutating func placeRow() {
+        cachedRow = runRow
+        cachedOpen = openRow
+        let cy = (Float(runRow) + 0.5) * inverseScale - 0.5
+        let below = floorToInt(cy)
+        let t = cy - Float(below)
+        rowWeights = (1 - t, t)
+        rowSlots = (t < 1 ? slot(below) : -1, t > 0 ? slot(below + 1) : -1)
+    }
+
+    /// The open slot holding block row `row` (clamped to the frame), or −1.
+    private func slot(_ row: Int) -> Int {
         let r = max(0, min(rowCount - 1, row))
-        guard r == openRow || r == openRow + 1 else { return }
-        let slot = r & 1
+        return r == openRow || r == openRow + 1 ? r & 1 : -1
+    }
+
+    @inline(__always)
+    private mutating func addToSlot(_ slot: Int, bx: Int, colour c: SIMD4<Float>, moments m: SIMD4<Float>) {
         let i = slot * width + bx
         sums[i] += c
         moments[i] += m
