@@ -85,6 +85,7 @@ import Testing
     /// start, the wall at the end, and the log reports the eased focus.
     @Test func rendersTheDemoRackFocusWhereTheShotSaysItIs() throws {
         let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try Self.run(["render", "--rgb", "Fixtures/demo/rgb.%04d.png", "--depth", "Fixtures/demo/depth.####.png",
                                    "--frames", "1001,1012,1024"] + Self.demoLens
                                   + ["--focus", "1001:1.2", "--focus", "1024:8m:ease-in-out", "--threads", "2",
@@ -111,6 +112,7 @@ import Testing
     /// A point key picks the ball's depth on the rendered frame: same result as its distance.
     @Test func pointKeyFocusesOnTheSubjectUnderThePoint() throws {
         let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         // The ball's centre at frame 1001 is at column 95.8, row 196.8 (meta.json per_frame).
         let picked = try Self.run(["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png"]
                                   + Self.demoLens + ["--focus", "@96,197", "--output", folder + "/p.png"])
@@ -134,6 +136,7 @@ import Testing
 
     @Test func badInputExitsWithTwoAndNamesTheProblem() throws {
         let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let missing = try Self.run(["render", "--rgb", "Fixtures/demo/rgb.%04d.png", "--depth", "Fixtures/demo/depth.%04d.png",
                                     "--frames", "1020-1030"] + Self.demoLens + ["--focus", "2", "--output", folder + "/o.%04d.png"])
         #expect(missing.status == 2)
@@ -160,6 +163,7 @@ import Testing
 
     @Test func outputIsIdenticalForAnyThreadCount() throws {
         let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         var files: [[UInt8]] = []
         for threads in ["1", "2", "8"] {
             let path = "\(folder)/t\(threads).png"
@@ -179,6 +183,7 @@ import Testing
 
     @Test func shotFileRendersLikeTheFlagsAndFlagsOverrideIt() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let fromFile = try CLI.run(["render", "Fixtures/demo/shot.json", "--frames", "1010,1012", "--output", folder + "/file.%04d.png"])
         #expect(fromFile.status == 0, "\(fromFile.stderr)")
         #expect(fromFile.stdout.contains("rendered 2 frames"))
@@ -192,6 +197,7 @@ import Testing
 
     @Test func shotFileErrorsNameTheKeyPath() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         func attempt(_ json: String) throws -> CLITests.Result {
             try json.write(toFile: folder + "/shot.json", atomically: true, encoding: .utf8)
             return try CLI.run(["render", folder + "/shot.json"])
@@ -211,6 +217,7 @@ import Testing
 
     @Test func skipExistingResumesWithoutTouchingFinishedFrames() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let shot = ["render", "Fixtures/demo/shot.json", "--frames", "1001-1004", "--output", folder + "/r.%04d.png"]
         #expect(try CLI.run(shot.map { $0 == "1001-1004" ? "1001-1002" : $0 }).status == 0)
         let before = try FileManager.default.attributesOfItem(atPath: folder + "/r.1001.png")[.modificationDate] as! Date
@@ -226,6 +233,7 @@ import Testing
 
     @Test func planPrintsThePullAndPlotsIt() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let plan = try CLI.run(["plan", "Fixtures/demo/shot.json", "--frames", "1001,1012,1024", "--fstop", "1001:0.8242", "--fstop", "1024:2",
                                 "--plot", folder + "/curve.png"])
         #expect(plan.status == 0, "\(plan.stderr)")
@@ -245,6 +253,7 @@ import Testing
 
     @Test func stillInputsRenderEveryFrameAsked() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CLI.run(["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png",
                                   "--frames", "7-9"] + CLI.demoLens + ["--focus", "7:1.2", "--focus", "9:8", "--output", folder + "/s.%02d.jpg",
                                   "--quality", "90"])
@@ -259,6 +268,7 @@ import Testing
     /// rendered alone.
     @Test func stillShotFramesEqualFramesRenderedAlone() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let still = ["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png", "--math", "depth",
                      "--depth-range", "0.9,8.1", "--focal-length", "49.455", "--sensor-width", "36", "--breathing", "off",
                      "--focus", "1:1.2", "--focus", "4:8", "--fstop", "1:0.8242", "--fstop", "3:0.8242", "--fstop", "4:1.4", "--quiet"]
@@ -275,6 +285,7 @@ import Testing
     /// Ctrl-C in the middle of a render: exit 130, finished frames intact, no temporary file left.
     @Test func interruptLeavesNoPartialFile() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.executable)
         process.currentDirectoryURL = URL(fileURLWithPath: CLI.packageRoot)
@@ -298,6 +309,7 @@ import Testing
 
     @Test func viewsAndContactSheetFromTheCommandLine() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         for view in ["focal-plane", "coc", "depth", "layers"] {
             let result = try CLI.run(["render", "Fixtures/demo/shot.json", "--frames", "1001", "--view", view, "--quiet", "--output", "\(folder)/\(view).png"])
             #expect(result.status == 0, "\(view): \(result.stderr)")

@@ -13,6 +13,7 @@ import Testing
 
     @Test func rgbaAndZFromOneFileRenderUnclippedHDR() throws {
         let folder = CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CLITests.run(["render", "--rgb", "Fixtures/exr/rgbaz.exr", "--depth", "Fixtures/exr/rgbaz.exr"] + Self.lens +
                                       ["--exr-type", "float", "--output", folder + "/out.exr"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -40,6 +41,7 @@ import Testing
 
     @Test func headerRecordsFocusAndLens() throws {
         let folder = CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CLITests.run(["render", "--rgb", "Fixtures/exr/rgbaz.exr", "--depth", "Fixtures/exr/rgbaz.exr",
                                        "--math", "depth", "--focal-length", "50", "--sensor-width", "36", "--fstop", "2.8",
                                        "--focus", "1.75", "--exr-compression", "piz", "--output", folder + "/lens.exr", "--quiet"])
@@ -55,6 +57,7 @@ import Testing
 
     @Test func layersPartsAndChannelsAreChosenByName() throws {
         let folder = CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let layered = try CLITests.run(["render", "--rgb", "Fixtures/exr/layered.exr", "--depth", "Fixtures/exr/layered.exr",
                                         "--rgb-layer", "diffuse"] + Self.lens + ["--output", folder + "/diffuse.exr", "--quiet"])
         #expect(layered.status == 0, "\(layered.stderr)")
@@ -92,6 +95,7 @@ import Testing
         let tool = "/usr/bin/exrmaketiled"
         try #require(FileManager.default.isExecutableFile(atPath: tool), "install Debian's openexr package")
         let folder = CLITests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         var samples: [Float] = []
         for y in 0..<17 {
             for x in 0..<33 {

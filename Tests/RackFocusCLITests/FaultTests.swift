@@ -29,6 +29,7 @@ import Testing
         #expect(missing.stderr == "error: /tmp/rackfocus-no-such-folder/x/o.png: output folder /tmp/rackfocus-no-such-folder/x does not exist\n")
 
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         // Root ignores permission bits, so make the folder immutable instead.
         let lock = geteuid() == 0 ? "chattr +i '\(folder)'" : "chmod 555 '\(folder)'"
         let unlock = geteuid() == 0 ? "chattr -i '\(folder)'" : "chmod 755 '\(folder)'"
@@ -46,6 +47,7 @@ import Testing
     /// and the frames written before stay.
     @Test func diskFullFailsCleanly() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let command = "ulimit -f 100; '\(CLI.executable)' render Fixtures/demo/shot.json --frames 1001-1003 --output '\(folder)/f.%04d.jpg' --quality 60 --threads 1 && '\(CLI.executable)' render Fixtures/demo/shot.json --frames 1004 --output '\(folder)/f.%04d.png'"
         let result = try Self.shell(command)
         #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
@@ -56,6 +58,7 @@ import Testing
 
     @Test func sizeMismatchUnlessResizeIsAsked() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let small = try ImageFile.read("\(CLI.packageRoot)/Fixtures/demo/depth.1001.png").resizedNearest(width: 240, height: 135)
         try ImageFile.write(small, to: folder + "/half.png")
         let base = ["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", folder + "/half.png"] + CLI.demoLens + ["--focus", "2"]
@@ -69,6 +72,7 @@ import Testing
     /// take the farthest depth in the frame), never a crash or a NaN in the output.
     @Test func badFloatDepthValues() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         var depth = try ImageFile.read("\(CLI.packageRoot)/Fixtures/demo/depth.1001.pfm")
         guard case .float32(var values) = depth.samples else { Issue.record("not float"); return }
         for i in stride(from: 0, to: values.count, by: 7) { values[i] = [Float.nan, .infinity, 0, -2][i % 4] }
@@ -85,6 +89,7 @@ import Testing
     /// file, and --skip-existing resumes once it is repaired.
     @Test func corruptFrameMidSequenceThenResume() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         for frame in 1001...1005 {
             for kind in ["rgb", "depth"] {
                 try FileManager.default.copyItem(atPath: "\(CLI.packageRoot)/Fixtures/demo/\(kind).\(frame).png", toPath: "\(folder)/\(kind).\(frame).png")

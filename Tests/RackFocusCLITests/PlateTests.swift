@@ -112,6 +112,7 @@ import Foundation
     /// The demo's layered comp: the ball plate sharp at frame 1, soft and see-through at frame 24.
     @Test func layeredDemoShotRacksBetweenPlates() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CLI.run(["render", "Fixtures/demo/plates/shot.json", "--frames", "1,24", "--output", folder + "/p.%04d.png"])
         #expect(result.status == 0, "\(result.stderr)")
         let first = try ImageFile.read(folder + "/p.0001.png"), last = try ImageFile.read(folder + "/p.0024.png")
@@ -135,6 +136,7 @@ import Foundation
     /// A plate with its own depth pass is blurred per pixel: sharp where its depth is in focus.
     @Test func plateWithItsOwnDepthMap() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CLI.run(["render", "--plate", "Fixtures/demo/rgb.1001.png@map:Fixtures/demo/depth.1001.png",
                                   "--math", "depth", "--depth-range", "0.9,8.1", "--focal-length", "49.455", "--fstop", "0.8242",
                                   "--breathing", "off", "--focus", "8", "--output", folder + "/m.png", "--quiet"])

@@ -13,6 +13,7 @@ import Testing
 
     @Test func compareExitCodesAndTolerances() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let base = (0..<12).map { UInt8($0 * 20) }
         var off = base
         off[5] += 2
@@ -39,6 +40,7 @@ import Testing
 
     @Test func compareSequencesReportsMissingFramesAndWritesReports() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let base = (0..<12).map { UInt8($0 * 20) }
         var off = base
         off[0] = 255
@@ -63,6 +65,7 @@ import Testing
 
     @Test func compareSixteenBitFiles() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let a = RasterImage(width: 3, height: 1, channels: 1, samples: .uint16([0, 30000, 65535]))
         let b = RasterImage(width: 3, height: 1, channels: 1, samples: .uint16([0, 30001, 65535]))
         try ImageFile.write(a, to: folder + "/a.png")
@@ -77,6 +80,7 @@ import Testing
             .split(separator: "\n").filter { !$0.hasPrefix("#") && $0.contains(":") }
         #expect(cases.count >= 4)
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         for line in cases {
             let name = String(line.prefix { $0 != ":" })
             let arguments = line.drop { $0 != ":" }.dropFirst().split(separator: " ").map(String.init)
@@ -93,6 +97,7 @@ import Testing
     /// Bit-identical output: chunked renders equal the full render, and repeated runs agree.
     @Test func chunkedAndRepeatedRendersAreIdentical() throws {
         let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let shot = ["render", "--rgb", "Fixtures/demo/rgb.%04d.png", "--depth", "Fixtures/demo/depth.%04d.png"] + CLI.demoLens
             + ["--focus", "1001:1.2", "--focus", "1006:@330,140:smoothstep", "--bloom", "--quiet"]
         #expect(try CLI.run(shot + ["--frames", "1001-1006", "--output", folder + "/full.%04d.png"]).status == 0)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RackFocusCore
 @testable import RackFocusIO
@@ -48,6 +49,7 @@ import Testing
 
     @Test func emptyAndForeignFilesNameTheProblem() throws {
         let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileSystem.writeAtomically([], to: folder + "/empty.png")
         try FileSystem.writeAtomically(Array("hello, world".utf8), to: folder + "/text.png")
         try FileSystem.writeAtomically([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], to: folder + "/signature.png")

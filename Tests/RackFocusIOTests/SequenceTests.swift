@@ -40,6 +40,7 @@ import Testing
 
     @Test func writesAtomicallyAndNeverOverAnInput() throws {
         let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let target = folder + "/out.png"
         let image = RasterImage(width: 2, height: 2, channels: 1, samples: .uint8([1, 2, 3, 4]))
         try ImageFile.write(image, to: target)
