@@ -77,25 +77,20 @@ final class ArrayPool: @unchecked Sendable {
         return array
     }
 
-    /// A new array for `count` elements: big ones get a power-of-two capacity (see the type's note).
-    private func made<T: PoolElement>(_ count: Int) -> [T] {
-        guard count * MemoryLayout<T>.stride >= Self.smallest else {
-            var array: [T] = []
-            array.reserveCapacity(count)
-            return array
-        }
-        var array: [T] = []
-        array.reserveCapacity(1 << (Int.bitWidth - (count - 1).leadingZeroBitCount))
-        return array
+    /// Capacity of a new array for `count` elements: big ones get a power of two (see the type's note).
+    private static func room<T>(_ count: Int, _: T.Type) -> Int {
+        count * MemoryLayout<T>.stride < smallest ? count : 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount)
     }
 
-    /// `count` elements, unset (see the type's note).
+    /// `count` elements, unset (see the type's note). A new array is not zero-filled either: at 1080p
+    /// that would be ~150 MB of memory writes per frame.
     func unset<T: PoolElement>(_ count: Int) -> [T] {
         guard var array: [T] = takeArray(capacity: count) else {
-            guard count * MemoryLayout<T>.stride >= Self.smallest else { return unsetArray(count) }
-            var array: [T] = made(count)
-            array.append(contentsOf: repeatElement(T.poolFill, count: count))
-            return array
+            // (An empty array is the runtime's shared empty storage: setting its count from several
+            // threads at once is a data race, so it is not touched.)
+            return count == 0 ? [] : [T](unsafeUninitializedCapacity: Self.room(count, T.self)) { _, initialized in
+                initialized = count
+            }
         }
         if array.count > count {
             array.removeLast(array.count - count)
@@ -107,21 +102,18 @@ final class ArrayPool: @unchecked Sendable {
 
     /// `count` copies of `value`.
     func filled<T: PoolElement>(_ count: Int, with value: T) -> [T] {
-        guard var array: [T] = takeArray(capacity: count) else {
-            var array: [T] = made(count)
-            array.append(contentsOf: repeatElement(value, count: count))
-            return array
-        }
-        let kept = min(array.count, count)
-        array.removeLast(array.count - kept)
+        var array: [T] = unset(count)
         array.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
-        array.append(contentsOf: repeatElement(value, count: count - kept))
         return array
     }
 
     /// An empty array with room for at least `capacity` elements.
     func empty<T: PoolElement>(capacity: Int) -> [T] {
-        guard var array: [T] = takeArray(capacity: capacity) else { return made(capacity) }
+        guard var array: [T] = takeArray(capacity: capacity) else {
+            var made: [T] = []
+            made.reserveCapacity(Self.room(capacity, T.self))
+            return made
+        }
         array.removeAll(keepingCapacity: true)
         return array
     }

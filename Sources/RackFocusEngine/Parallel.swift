@@ -50,15 +50,6 @@ final class Slots<T>: @unchecked Sendable {
     func takeValues() -> [T] { (0..<count).map { storage[$0].take()! } }
 }
 
-/// An array of `count` plain values left unset (no zero fill: at 1080p the engine's per-frame arrays
-/// would cost ~150 MB of memory writes). Only for arrays whose every element is written before any is read.
-@inline(__always)
-func unsetArray<T: BitwiseCopyable>(_ count: Int) -> [T] {
-    // (An empty array is the runtime's shared empty storage: setting its count from several threads
-    // at once is a data race, so it is not touched.)
-    count == 0 ? [] : [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
-}
-
 /// A pointer shared by workers that write disjoint parts of one buffer.
 struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>

@@ -277,12 +277,6 @@ enum HiddenFill {
             cellsHigh = (height + HiddenFill.cell - 1) / HiddenFill.cell
             layer = pool.filled(cellsWide * cellsHigh, with: -1)
         }
-
-        @inline(__always)
-        mutating func note(layer l: Int, x: Int, y: Int) {
-            let i = (y / HiddenFill.cell) * cellsWide + x / HiddenFill.cell
-            if Int8(l) > layer[i] { layer[i] = Int8(l) }
-        }
     }
 
     /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels.
