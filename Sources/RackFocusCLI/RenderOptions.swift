@@ -64,8 +64,10 @@ struct DepthOptions: ParsableArguments {
             guard parts.count == 2, let near = parts[0], let far = parts[1], near.isFinite, far.isFinite, near != far else {
                 throw ValidationError("--depth-range \"\(text)\": expected NEAR,FAR, two different numbers")
             }
+            guard near < far else {  // (before the range is formed: a reversed ClosedRange traps)
+                throw ValidationError("--depth-range \"\(text)\": NEAR must be below FAR (use --near-white to flip the map)")
+            }
             range = near...far
-            if near > far { throw ValidationError("--depth-range \"\(text)\": NEAR must be below FAR (use --near-white to flip the map)") }
         }
         return DepthInterpretation(math: math, range: range, nearWhite: nearWhite, metresPerUnit: unit)
     }

@@ -342,4 +342,15 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("shot-huge-frame.json: focus[1].frame: expected a whole frame number"))
     }
+
+    /// "depth-range": [5.9, 4.1] formed a reversed range (a trap) before the check that refuses it.
+    @Test func reversedDepthRange() throws {
+        let shot = try CLI.run(["render", "Fixtures/fuzz/regressions/shot-depth-range-reversed.json"])
+        #expect(shot.status == 2)
+        #expect(shot.stderr.contains("NEAR must be below FAR"))
+        let flags = try CLI.run(["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png",
+                                 "--depth-range", "5.9,4.1", "--focus", "2", "--output", "/tmp/never-written.png"])
+        #expect(flags.status == 2)
+        #expect(flags.stderr.contains("NEAR must be below FAR"))
+    }
 }
