@@ -119,6 +119,28 @@ struct LevelBuilder {
         colour.append(radiusIndex == 0 ? c * scale : c * (kernel.inverseArea[radiusIndex] * scale))
     }
 
+    /// Adds `count` sources at px, px + 1, ... with one kernel (as many calls of `add`, copied at once).
+    mutating func add(x px: Float, radiusIndex: Int, colours: UnsafePointer<SIMD4<Float>>, count n: Int) {
+        let index = Int32(radiusIndex)
+        if index == openIndex && openX + Float(openLength) == px {
+            openLength += Int32(n)
+        } else {
+            closeRun()
+            x.append(px); q.append(index); first.append(Int32(colour.count))
+            openIndex = index
+            openX = px
+            openLength = Int32(n)
+        }
+        let start = colour.count
+        colour.append(contentsOf: UnsafeBufferPointer(start: colours, count: n))
+        let multiplier = radiusIndex == 0 ? scale : kernel.inverseArea[radiusIndex] * scale
+        if multiplier != 1 {
+            colour.withUnsafeMutableBufferPointer { c in
+                for j in start..<(start + n) { c[j] = c[j] * multiplier }
+            }
+        }
+    }
+
     /// The runs, each row's sorted by extent, largest first (stable).
     mutating func finish() -> LevelEntries {
         closeRun()
@@ -221,6 +243,7 @@ extension DefocusEngine {
         for y in max(0, rows.lowerBound - margin)...lastRow {
             let inBand = rows.contains(y)
             if inBand { full.startRow(y - rows.lowerBound) }
+            for k in 0..<coarseLevels { coarse[k].beginRow(y) }
             for layer in lists {
             layer.x.withUnsafeBufferPointer { xs in
             layer.disparity.withUnsafeBufferPointer { ds in
@@ -236,31 +259,41 @@ extension DefocusEngine {
                     index = min(maximumIndex, Int((r * subdivisions).rounded(.toNearestOrEven)))
                 }
                 let x = Int(xs[e])
-                if level == 0 {
+                if level == 0 && next > 0 {  // shared with level 1
                     let c = cs[e]
                     if inBand {  // rows outside the band only feed its coarse block rows
-                        full.add(x: Float(x), radiusIndex: index, colour: next > 0 ? c * (1 - next) : c)
+                        full.add(x: Float(x), radiusIndex: index, colour: c * (1 - next))
                     }
-                    if next > 0 { coarse[0].add(x: x, y: y, radius: r, colour: c * next) }
+                    coarse[0].add(x: x, radius: r, colour: c * next)
                     e += 1
                     continue
                 }
+                if level == 0 {  // the sources one pixel apart that follow with this disparity, at once
+                    var n = 1
+                    while e + n < end && ds[e + n] == d && Int(xs[e + n]) == x + n { n += 1 }
+                    if inBand { full.add(x: Float(x), radiusIndex: index, colours: cs.baseAddress! + e, count: n) }
+                    e += n
+                    continue
+                }
                 // Coarse: the sources that follow with the same disparity in the same block column are
-                // summed here (pixel centre moments in pixels; the accumulator scales them to blocks).
+                // summed here, with Σ colour·centre (centres in pixels, scaled to the level's blocks once).
                 let column = x &>> level
                 var sum = SIMD4<Float>.zero
-                var moments = SIMD3<Float>.zero
+                var centred = SIMD4<Float>.zero
                 repeat {
                     let c = cs[e]
                     sum += c
-                    moments += CoarseAccumulator.moments(x: Int(xs[e]), colour: c)
+                    centred += c * (Float(xs[e]) + 0.5)
                     e += 1
                 } while e < end && ds[e] == d && Int(xs[e]) &>> level == column
+                let inverseScale = coarse[level - 1].inverseScale
                 if next < 1 {
                     let share: Float = next > 0 ? 1 - next : 1
-                    coarse[level - 1].add(column: column, y: y, radius: r, colour: sum * share, moments: moments * share)
+                    coarse[level - 1].add(column: column, radius: r, colour: sum * share, centred: centred * (share * inverseScale))
                 }
-                if next > 0 { coarse[level].add(column: column >> 1, y: y, radius: r, colour: sum * next, moments: moments * next) }
+                if next > 0 {
+                    coarse[level].add(column: column >> 1, radius: r, colour: sum * next, centred: centred * (next * inverseScale * 0.5))
+                }
             }
             }}}
             }
@@ -268,7 +301,6 @@ extension DefocusEngine {
             // block rows (y + 0.5) / 2^k − 0.5 and the one below, so b closes after row 2^k (b + 1) + 2^(k−1) − 1.
             for k in 0..<coarseLevels {
                 let level = k + 1
-                coarse[k].flushRun()
                 while coarse[k].openRow < coarse[k].endRow
                         && (y == lastRow || (coarse[k].openRow + 1) << level + (1 << (level - 1)) - 1 <= y) {
                     coarse[k].flushRow(maximumIndex: maximumIndex)
@@ -288,30 +320,25 @@ extension DefocusEngine {
 /// Sums a coarse level's sources per block. Along y each source is shared between the two block
 /// rows around it, which keeps the vertical centroid of everything. Along x a block's coverage sits
 /// at the weight centroid and its light at the luminance centroid (two entries where they differ),
-/// so a highlight's bokeh is centred where the highlight is. Two block rows are open at a time.
-/// A struct holding raw buffers (no copy-on-write, no dynamic exclusivity checks in the hot loop):
-/// call `release()` once done.
+/// so a highlight's bokeh is centred where the highlight is. Both centroids come from Σ colour·x
+/// (luminance is linear in colour, so its moments need not be summed apart). Two block rows are open
+/// at a time. A struct holding raw buffers (no copy-on-write, no dynamic exclusivity checks in the hot
+/// loop): call `release()` once done.
 struct CoarseAccumulator {
     let level: Int
     var builder: LevelBuilder
     /// Two open block rows; block row r lives at offset (r & 1) · width. Per block column:
-    /// Σ colour·w and (Σ w·x, Σ luminance·x, Σ luminance, Σ w·radius).
+    /// Σ colour·w, Σ colour·w·x (x in blocks) and Σ w·radius (radius in blocks).
     let width: Int
     let sums: UnsafeMutablePointer<SIMD4<Float>>
-    let moments: UnsafeMutablePointer<SIMD4<Float>>
+    let centres: UnsafeMutablePointer<SIMD4<Float>>
+    let radii: UnsafeMutablePointer<Float>
     var touchedLow: (Int, Int)
     var touchedHigh: (Int, Int)
-    /// The pending run: its block column (−1: none), pixel row, Σ colour·w and moments.
-    var runColumn = -1
-    var runRow = 0
-    var runColour = SIMD4<Float>.zero
-    var runMoments = SIMD4<Float>.zero
-    /// Where a run of pixel row `cachedRow` goes while the open rows start at `cachedOpen`: the weights
-    /// of the block rows below and above it and their slots (−1: not open, nothing added).
-    var cachedRow = Int.min
-    var cachedOpen = Int.min
-    var rowWeights = (Float(0), Float(0))
+    /// Where the current pixel row's sources go (set by `beginRow`): the slots of the block rows below
+    /// and above it (−1: not open, nothing added) and their weights.
     var rowSlots = (-1, -1)
+    var rowWeights = (Float(0), Float(0))
     /// Oldest block row not yet emitted; the band's block rows are firstRow..<endRow of `rowCount` in all.
     var openRow: Int
     let firstRow: Int
@@ -335,59 +362,28 @@ struct CoarseAccumulator {
                                scale: 1 / Float(1 << (2 * level)), pool: pool)
         sums = .allocate(capacity: 2 * w)
         sums.initialize(repeating: .zero, count: 2 * w)
-        moments = .allocate(capacity: 2 * w)
-        moments.initialize(repeating: .zero, count: 2 * w)
+        centres = .allocate(capacity: 2 * w)
+        centres.initialize(repeating: .zero, count: 2 * w)
+        radii = .allocate(capacity: 2 * w)
+        radii.initialize(repeating: 0, count: 2 * w)
         touchedLow = (w, w)
         touchedHigh = (-1, -1)
     }
 
     func release() {
         sums.deallocate()
-        moments.deallocate()
+        centres.deallocate()
+        radii.deallocate()
     }
 
-    /// A full-resolution source's moments (w·(x + ½), light·(x + ½), light), x in pixels.
+    /// A full-resolution pixel's centre along x, in this level's blocks (exact: a power-of-two scale).
     @inline(__always)
-    static func moments(x: Int, colour c: SIMD4<Float>) -> SIMD3<Float> {
-        let centre = Float(x) + 0.5
-        let light = 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z
-        return SIMD3(centre * c.w, centre * light, light)
-    }
+    func centre(_ x: Int) -> Float { (Float(x) + 0.5) * inverseScale }
 
-    /// Adds one full-resolution source at pixel (x, y).
+    /// Sets where pixel row y's sources go: the two block rows around it, weights 1 − t and t.
     @inline(__always)
-    mutating func add(x: Int, y: Int, radius: Float, colour c: SIMD4<Float>) {
-        add(column: x >> level, y: y, radius: radius, colour: c, moments: Self.moments(x: x, colour: c))
-    }
-
-    /// Adds a group of full-resolution sources of pixel row y in block column `column`: their summed
-    /// colour and moments; all have blur radius `radius`. Consecutive groups of one pixel row in the same
-    /// block column are summed into a run first, so the block sums are touched once per run. (The
-    /// moments are scaled to blocks here: by a power of two, exactly.)
-    @inline(__always)
-    mutating func add(column bx: Int, y: Int, radius: Float, colour c: SIMD4<Float>, moments m: SIMD3<Float>) {
-        if bx != runColumn || y != runRow { flushRun(); runColumn = bx; runRow = y }
-        runColour += c
-        runMoments += SIMD4(m.x * inverseScale, m.y * inverseScale, m.z, radius * inverseScale * c.w)
-    }
-
-    /// Adds the pending run to the two block rows around its pixel row (weights 1 − t and t).
-    @inline(__always)
-    mutating func flushRun() {
-        guard runColumn >= 0 else { return }
-        if runRow != cachedRow || openRow != cachedOpen { placeRow() }
-        if rowSlots.0 >= 0 { addToSlot(rowSlots.0, bx: runColumn, colour: runColour * rowWeights.0, moments: runMoments * rowWeights.0) }
-        if rowSlots.1 >= 0 { addToSlot(rowSlots.1, bx: runColumn, colour: runColour * rowWeights.1, moments: runMoments * rowWeights.1) }
-        runColumn = -1
-        runColour = .zero
-        runMoments = .zero
-    }
-
-    /// The block rows (and weights) pixel row `runRow` feeds, worked out once per pixel row.
-    private mutating func placeRow() {
-        cachedRow = runRow
-        cachedOpen = openRow
-        let cy = (Float(runRow) + 0.5) * inverseScale - 0.5
+    mutating func beginRow(_ y: Int) {
+        let cy = (Float(y) + 0.5) * inverseScale - 0.5
         let below = floorToInt(cy)
         let t = cy - Float(below)
         rowWeights = (1 - t, t)
@@ -400,11 +396,28 @@ struct CoarseAccumulator {
         return r == openRow || r == openRow + 1 ? r & 1 : -1
     }
 
+    /// Adds one full-resolution source at pixel x of the current row.
     @inline(__always)
-    private mutating func addToSlot(_ slot: Int, bx: Int, colour c: SIMD4<Float>, moments m: SIMD4<Float>) {
+    mutating func add(x: Int, radius: Float, colour c: SIMD4<Float>) {
+        add(column: x >> level, radius: radius, colour: c, centred: c * centre(x))
+    }
+
+    /// Adds a group of sources of the current pixel row in block column `column`, all blurred by
+    /// `radius` (full-resolution pixels): their summed colour and Σ colour·centre.
+    @inline(__always)
+    mutating func add(column bx: Int, radius: Float, colour c: SIMD4<Float>, centred m: SIMD4<Float>) {
+        let spread = radius * inverseScale * c.w
+        if rowSlots.0 >= 0 { addToSlot(rowSlots.0, bx: bx, weight: rowWeights.0, colour: c, centred: m, spread: spread) }
+        if rowSlots.1 >= 0 { addToSlot(rowSlots.1, bx: bx, weight: rowWeights.1, colour: c, centred: m, spread: spread) }
+    }
+
+    @inline(__always)
+    private mutating func addToSlot(_ slot: Int, bx: Int, weight: Float, colour c: SIMD4<Float>, centred m: SIMD4<Float>,
+                                    spread: Float) {
         let i = slot * width + bx
-        sums[i] += c
-        moments[i] += m
+        sums[i] += c * weight
+        centres[i] += m * weight
+        radii[i] += spread * weight
         if slot == 0 {
             touchedLow.0 = min(touchedLow.0, bx); touchedHigh.0 = max(touchedHigh.0, bx)
         } else {
@@ -417,15 +430,17 @@ struct CoarseAccumulator {
         builder.startRow(openRow - firstRow)
         let slot = openRow & 1
         let (low, high) = slot == 0 ? (touchedLow.0, touchedHigh.0) : (touchedLow.1, touchedHigh.1)
+        let luma = SIMD4<Float>(0.2126, 0.7152, 0.0722, 0)
         if high >= 0 {
             for bx in low...high {
                 let i = slot * width + bx
                 let c = sums[i]
-                let m = moments[i]
                 if c.w > 0 {
-                    let index = min(maximumIndex, Int((m.w / c.w * ApertureKernel.subdivisions).rounded(.toNearestOrEven)))
-                    let coverageX = m.x / c.w - 0.5
-                    let lightX = m.z > 0 ? m.y / m.z - 0.5 : coverageX
+                    let m = centres[i]
+                    let index = min(maximumIndex, Int((radii[i] / c.w * ApertureKernel.subdivisions).rounded(.toNearestOrEven)))
+                    let coverageX = m.w / c.w - 0.5
+                    let light = (c * luma).sum()
+                    let lightX = light > 0 ? (m * luma).sum() / light - 0.5 : coverageX
                     if abs(lightX - coverageX) < 0.05 {
                         builder.add(x: coverageX, radiusIndex: index, colour: c)
                     } else {
@@ -434,11 +449,11 @@ struct CoarseAccumulator {
                     }
                 }
                 sums[i] = .zero
-                moments[i] = .zero
+                centres[i] = .zero
+                radii[i] = 0
             }
         }
         if slot == 0 { touchedLow.0 = width; touchedHigh.0 = -1 } else { touchedLow.1 = width; touchedHigh.1 = -1 }
         openRow += 1
     }
 }
-
