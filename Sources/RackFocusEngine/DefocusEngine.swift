@@ -63,16 +63,12 @@ public final class DefocusEngine: Sendable {
     public func blurPlate(_ plate: PlanarImage, disparity depth: [Float], focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
         let width = plate.width, height = plate.height, n = plate.pixelCount
         var builder = LayerSourceBuilder(height: height)
-        var colour = [SIMD4<Float>](repeating: .zero, count: n)
         for y in 0..<height {
             builder.startRow(y)
             for x in 0..<width {
                 let i = y * width + x
                 let alpha = plate.channels == 4 ? max(0, min(1, plate.samples[3 * n + i])) : 1
-                var rgb = SIMD4<Float>(plate.samples[i], plate.samples[n + i], plate.samples[2 * n + i], 0)
-                rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))
-                if let boost = settings.highlights { rgb = boost.apply(rgb) }
-                colour[i] = rgb
+                let rgb = Self.linear(plate.samples[i], plate.samples[n + i], plate.samples[2 * n + i], settings.highlights)
                 if alpha > 0 { builder.add(x: x, disparity: depth[i], colour: rgb, weight: alpha) }
             }
         }
@@ -80,7 +76,7 @@ public final class DefocusEngine: Sendable {
             width: width, height: height,
             layers: DepthLayers(disparity: [depth.first ?? 0], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
             sources: [builder.finish()], fills: [.empty(height: height)],
-            colour: colour, disparity: depth, layerIndex: [Int32](repeating: 0, count: n))
+            image: plate, highlights: settings.highlights, disparity: depth, layerIndex: [Int32](repeating: 0, count: n))
         let coc = circleOfConfusion(focusDistance: focusDistance, width: width, lens: lens)
         return splat(frame, levelEntries(frame, coc: coc), raw: true)
     }
@@ -104,7 +100,6 @@ public final class DefocusEngine: Sendable {
     /// having fresh memory mapped. Optional (without it the memory is simply freed), and always safe:
     /// arrays are copy-on-write, so a frame still used afterwards only stops the reuse.
     public func recycle(_ frame: consuming PreparedFrame) {
-        pool.give(frame.colour)
         pool.give(frame.layerIndex)
         for list in frame.sources + frame.fills { list.recycle(into: pool) }
     }
@@ -281,7 +276,7 @@ public final class DefocusEngine: Sendable {
                         if raw { continue }
                         for x in 0..<width {
                             let covered = 1 - transmittance[x]
-                            let pixel = covered > 1e-6 ? accumulated[x] / covered : frame.colour[y * width + x]
+                            let pixel = covered > 1e-6 ? accumulated[x] / covered : frame.inputColour(y * width + x)
                             accumulated[x] = .zero
                             transmittance[x] = 1
                             out.base[y * width + x] = pixel.x

@@ -10,14 +10,22 @@ public struct PreparedFrame: Sendable {
     /// Per layer: its own pixels (tent-weighted), then the invented hidden background.
     let sources: [LayerSources]
     let fills: [LayerSources]
-    /// The input colour (linear RGB, highlights boosted), as a fallback for uncovered pixels.
-    let colour: [SIMD4<Float>]
+    /// The input image (linear RGB) and the highlight boost, for pixels no source covers.
+    let image: PlanarImage
+    let highlights: HighlightBoost?
     /// The frame's disparity (1/m), as the engine used it.
     public let disparity: [Float]
     /// Each pixel's (main) depth layer, 0 = farthest.
     public let layerIndex: [Int32]
 
     public var layerCount: Int { layers.count }
+
+    /// Pixel i's colour as the engine reads it: linear RGB, NaN as 0, highlights boosted.
+    @inline(__always)
+    func inputColour(_ i: Int) -> SIMD4<Float> {
+        let n = image.pixelCount
+        return DefocusEngine.linear(image.samples[i], image.samples[n + i], image.samples[2 * n + i], highlights)
+    }
 }
 
 /// The splat sources of one layer, row by row, x ascending within a row.
@@ -59,29 +67,22 @@ extension DefocusEngine {
         let layers = DepthLayers(disparity: disparity, pixelsPerDisparity: scale,
                                  layerThickness: settings.layerThickness, maximumLayers: settings.maximumLayers)
 
-        // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell):
-        // linear colour (NaN -> 0, highlight boost), layer and tent weights, nearest layer per cell.
-        // (Every pixel of the four arrays is written below.)
-        var colour: [SIMD4<Float>] = pool.unset(count)
+        // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell): layer and
+        // tent weight, nearest layer per cell, entries per (layer, row). Colour is read in the next pass:
+        // this one touches 8 bytes per pixel, not 28 (it is bound by memory, not arithmetic).
+        // (Every pixel of the two arrays is written below.)
         var layerOf: [Int32] = pool.unset(count)
-        var nearerWeight: [Float] = pool.unset(count)
-        var fartherWeight: [Float] = pool.unset(count)
+        var tent: [Float] = pool.unset(count)
         var nearest = HiddenFill.NearestLayers(width: width, height: height, pool: pool)
         var counts: [Int] = pool.filled(layers.count * (height + 1), with: 0)
-        let boost = settings.highlights
         let band = 16
-        image.samples.withUnsafeBufferPointer { s in
-        colour.withUnsafeMutableBufferPointer { c in
         layerOf.withUnsafeMutableBufferPointer { lo in
-        nearerWeight.withUnsafeMutableBufferPointer { nw in
-        fartherWeight.withUnsafeMutableBufferPointer { fw in
+        tent.withUnsafeMutableBufferPointer { tw in
         nearest.layer.withUnsafeMutableBufferPointer { nl in
         counts.withUnsafeMutableBufferPointer { cn in
-            let samples = SharedPointer(base: UnsafeMutablePointer(mutating: s.baseAddress!))
             let perRow = SharedPointer(base: cn.baseAddress!)
-            let (cp, lp, np, fp, cells) = (SharedPointer(base: c.baseAddress!), SharedPointer(base: lo.baseAddress!),
-                                           SharedPointer(base: nw.baseAddress!), SharedPointer(base: fw.baseAddress!),
-                                           SharedPointer(base: nl.baseAddress!))
+            let (lp, tp, cells) = (SharedPointer(base: lo.baseAddress!), SharedPointer(base: tw.baseAddress!),
+                                   SharedPointer(base: nl.baseAddress!))
             let cellsWide = nearest.cellsWide
             let rowsPerLayer = height + 1
             parallelFor(height, threads: threadCount, chunk: band) { _, rows in
@@ -94,18 +95,13 @@ extension DefocusEngine {
                     var a = (layer: 0, nearerWeight: Float(0), fartherWeight: Float(0))
                     for x in 0..<width {
                         let i = y * width + x
-                        var rgb = SIMD4<Float>(samples.base[i], samples.base[count + i], samples.base[2 * count + i], 0)
-                        rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))  // NaN -> 0
-                        if let boost { rgb = boost.apply(rgb) }
-                        cp.base[i] = rgb
                         let d = disparity[i]
                         if d != lastDisparity {
                             lastDisparity = d
                             a = layers.assign(d)
                         }
                         lp.base[i] = Int32(a.layer)
-                        np.base[i] = a.nearerWeight
-                        fp.base[i] = a.fartherWeight
+                        tp.base[i] = a.fartherWeight > 0 ? -a.fartherWeight : a.nearerWeight
                         let cell = (y / HiddenFill.cell) * cellsWide + x / HiddenFill.cell
                         if Int8(a.layer) > cells.base[cell] { cells.base[cell] = Int8(a.layer) }
                         if a.layer != runLayer {
@@ -120,30 +116,28 @@ extension DefocusEngine {
                     if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
                 }
             }
-        }}}}}}}
+        }}}}
 
-        let sources = Self.layerSources(layers: layers.count, counts: counts, colour: colour, disparity: disparity,
-                                        layerOf: layerOf, nearerWeight: nearerWeight, fartherWeight: fartherWeight,
+        let sources = Self.layerSources(layers: layers.count, counts: counts, image: image, highlights: settings.highlights,
+                                        disparity: disparity, layerOf: layerOf, tent: tent,
                                         width: width, height: height, threads: threadCount, pool: pool)
         pool.give(consume counts)
-        pool.give(consume nearerWeight)
         // Hidden background per layer, on all workers.
         let fills = Slots<LayerSources>(count: layers.count)
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
         let fillHidden = settings.fillHidden
-        parallelFor(layers.count, threads: threadCount, chunk: 1) { [layerOf, fartherWeight, nearest] _, items in
+        parallelFor(layers.count, threads: threadCount, chunk: 1) { [layerOf, tent, nearest] _, items in
             for k in items {
                 fills.store(k, fillHidden
-                    ? HiddenFill.sources(layer: k, own: sources[k], nearest: nearest, layerOf: layerOf,
-                                         fartherWeight: fartherWeight,
+                    ? HiddenFill.sources(layer: k, own: sources[k], nearest: nearest, layerOf: layerOf, tent: tent,
                                          width: width, height: height, reach: reach, pool: pool)
                     : .empty(height: height))
             }
         }
-        pool.give(consume fartherWeight)
+        pool.give(consume tent)
         pool.give(nearest.layer)
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
-                             colour: colour, disparity: disparity, layerIndex: layerOf)
+                             image: image, highlights: settings.highlights, disparity: disparity, layerIndex: layerOf)
     }
 }
 
@@ -153,12 +147,22 @@ extension DefocusEngine {
         UnsafeMutablePointer(bitPattern: MemoryLayout<T>.alignment)!
     }
 
-    /// Each pixel feeds its own layer and, in a tent zone, its neighbour. From the entries per (layer,
-    /// row) counted while layers were assigned (`height + 1` per layer, the last unused), every entry is
-    /// written straight to its place in the layer's final arrays by row bands on all workers (rows own
-    /// disjoint slices, so the lists are the same for any thread count).
-    static func layerSources(layers: Int, counts: [Int], colour: [SIMD4<Float>], disparity: [Float], layerOf: [Int32],
-                             nearerWeight: [Float], fartherWeight: [Float],
+    /// Linear colour as the engine uses it: NaN as 0, highlights boosted.
+    @inline(__always)
+    static func linear(_ r: Float, _ g: Float, _ b: Float, _ boost: HighlightBoost?) -> SIMD4<Float> {
+        var rgb = SIMD4<Float>(r, g, b, 0)
+        rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))
+        if let boost { rgb = boost.apply(rgb) }
+        return rgb
+    }
+
+    /// Each pixel feeds its own layer and, in a tent zone, its neighbour (`tent`: > 0 the nearer one's
+    /// weight, < 0 minus the farther one's). From the entries per (layer, row) counted while layers were
+    /// assigned (`height + 1` per layer, the last unused), every entry is written straight to its place
+    /// in the layer's final arrays by row bands on all workers (rows own disjoint slices, so the lists
+    /// are the same for any thread count).
+    static func layerSources(layers: Int, counts: [Int], image: PlanarImage, highlights: HighlightBoost?,
+                             disparity: [Float], layerOf: [Int32], tent: [Float],
                              width: Int, height: Int, threads: Int, pool: ArrayPool) -> [LayerSources] {
         let band = 32
         var counts = counts
@@ -186,17 +190,17 @@ extension DefocusEngine {
             let starts = SharedPointer(base: UnsafeMutablePointer(mutating: rowStarts.baseAddress!))
             parallelFor(height, threads: threads, chunk: band) { _, rows in
                 var cursor = [Int](repeating: 0, count: layers)
-                colour.withUnsafeBufferPointer { cb in
+                let plane = width * height
+                image.samples.withUnsafeBufferPointer { samples in
                 disparity.withUnsafeBufferPointer { db in
                 layerOf.withUnsafeBufferPointer { lo in
-                nearerWeight.withUnsafeBufferPointer { nw in
-                fartherWeight.withUnsafeBufferPointer { fw in
+                tent.withUnsafeBufferPointer { tw in
                 cursor.withUnsafeMutableBufferPointer { at in
-                    /// Pixel i (column x) with weight w as entry `slot` of layer k.
-                    @inline(__always) func store(_ k: Int, _ slot: Int, _ x: Int, _ i: Int, _ w: Float) {
+                    /// Pixel i (column x, colour rgb) with weight w as entry `slot` of layer k.
+                    @inline(__always) func store(_ k: Int, _ slot: Int, _ x: Int, _ i: Int, _ rgb: SIMD4<Float>, _ w: Float) {
                         xBase[k].base[slot] = Int32(x)
                         dBase[k].base[slot] = db[i]
-                        var c = cb[i] * w
+                        var c = rgb * w
                         c.w = w
                         cBase[k].base[slot] = c
                     }
@@ -213,16 +217,18 @@ extension DefocusEngine {
                                 current = l
                                 slot = at[l]
                             }
-                            let wn = nw[i], wf = fw[i]
-                            store(l, slot, x, i, 1 - wn - wf)
+                            let rgb = Self.linear(samples[i], samples[plane + i], samples[2 * plane + i], highlights)
+                            let t = tw[i]
+                            let wn = max(0, t), wf = max(0, -t)
+                            store(l, slot, x, i, rgb, 1 - wn - wf)
                             slot += 1
                             // A tent zone's share goes to the neighbouring layer (never `current`).
-                            if wn > 0 { store(l + 1, at[l + 1], x, i, wn); at[l + 1] += 1 }
-                            if wf > 0 { store(l - 1, at[l - 1], x, i, wf); at[l - 1] += 1 }
+                            if t > 0 { store(l + 1, at[l + 1], x, i, rgb, wn); at[l + 1] += 1 }
+                            if t < 0 { store(l - 1, at[l - 1], x, i, rgb, wf); at[l - 1] += 1 }
                         }
                         if current >= 0 { at[current] = slot }
                     }
-                }}}}}}
+                }}}}}
             }
         }
         withExtendedLifetime((xs, ds, cs)) {}
@@ -281,7 +287,7 @@ enum HiddenFill {
 
     /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels.
     static func sources(layer k: Int, own: LayerSources, nearest: NearestLayers, layerOf: [Int32],
-                        fartherWeight: [Float], width: Int, height: Int, reach: Int, pool: ArrayPool) -> LayerSources {
+                        tent: [Float], width: Int, height: Int, reach: Int, pool: ArrayPool) -> LayerSources {
         let c = HiddenFill.cell
         let cw = nearest.cellsWide, ch = nearest.cellsHigh
         let cellReach = (reach + c - 1) / c + 1
@@ -387,7 +393,7 @@ enum HiddenFill {
             var cs: [SIMD4<Float>] = pool.unset(bound)
             var count = 0
             layerOf.withUnsafeBufferPointer { layerOf in
-            fartherWeight.withUnsafeBufferPointer { fartherWeight in
+            tent.withUnsafeBufferPointer { tent in
             xs.withUnsafeMutableBufferPointer { xs in
             ds.withUnsafeMutableBufferPointer { ds in
             cs.withUnsafeMutableBufferPointer { cs in
@@ -404,7 +410,7 @@ enum HiddenFill {
                         for x in first..<end {
                             let i = y * width + x
                             let l = Int(layerOf[i])
-                            guard l > k, !(l == k + 1 && fartherWeight[i] > 0) else { continue }
+                            guard l > k, !(l == k + 1 && tent[i] < 0) else { continue }
                             let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
                             let ix = max(0, min(pw - 1, floorToInt(gx)))
                             let ix1 = min(pw - 1, ix + 1)

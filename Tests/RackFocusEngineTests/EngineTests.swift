@@ -165,7 +165,7 @@ enum Scene {
                 width: width, height: height,
                 layers: DepthLayers(disparity: [0], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
                 sources: [.empty(height: height)], fills: [.empty(height: height)],
-                colour: [SIMD4<Float>](repeating: .zero, count: width * height), disparity: [Float](repeating: 0, count: width * height),
+                image: PlanarImage(width: width, height: height, channels: 3), highlights: nil, disparity: [Float](repeating: 0, count: width * height),
                 layerIndex: [Int32](repeating: 0, count: width * height))
             return engine.splat(frame, [levels], raw: true)
         }
