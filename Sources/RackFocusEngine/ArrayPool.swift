@@ -61,15 +61,19 @@ final class ArrayPool: @unchecked Sendable {
         return bytes
     }
 
-    /// The smallest kept array of T with room for `capacity` elements, removed from the pool.
+    /// The smallest kept array of T with room for `capacity` elements, removed from the pool; of those,
+    /// the one whose count is closest to `capacity` from above (none to pad, least to cut), else the longest.
     private func takeArray<T: PoolElement>(capacity: Int) -> [T]? {
         guard capacity * MemoryLayout<T>.stride >= Self.smallest else { return nil }
         pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
         guard let shelf = shelves[ObjectIdentifier(T.self)] as! Shelf<T>? else { return nil }
-        var best = -1, bestCapacity = Int.max
+        var best = -1, bestCapacity = Int.max, bestMiss = Int.max
         for i in shelf.arrays.indices {
             let c = shelf.arrays[i].capacity
-            if c >= capacity && c < bestCapacity && c / 4 < capacity { best = i; bestCapacity = c }
+            guard c >= capacity && c / 4 < capacity && c <= bestCapacity else { continue }
+            let count = shelf.arrays[i].count
+            let miss = count >= capacity ? count - capacity : c + capacity - count  // padding is worse than cutting
+            if c < bestCapacity || miss < bestMiss { best = i; bestCapacity = c; bestMiss = miss }
         }
         guard best >= 0 else { return nil }
         let array = shelf.arrays.remove(at: best)
@@ -95,7 +99,14 @@ final class ArrayPool: @unchecked Sendable {
         if array.count > count {
             array.removeLast(array.count - count)
         } else if array.count < count {
-            array.append(contentsOf: repeatElement(T.poolFill, count: count - array.count))
+            // Grown within its capacity: appended from a small block of fill values, a memcpy per block
+            // (appending a repeated element goes element by element).
+            withUnsafeTemporaryAllocation(of: T.self, capacity: 4096) { block in
+                block.initialize(repeating: T.poolFill)
+                while array.count < count {
+                    array.append(contentsOf: UnsafeBufferPointer(rebasing: block[0..<min(block.count, count - array.count)]))
+                }
+            }
         }
         return array
     }

@@ -274,15 +274,8 @@ public final class DefocusEngine: Sendable {
                             Self.composite(layerSum, range: range, accumulated: accumulated, transmittance: transmittance)
                         }
                         if raw { continue }
-                        for x in 0..<width {
-                            let covered = 1 - transmittance[x]
-                            let pixel = covered > 1e-6 ? accumulated[x] / covered : frame.inputColour(y * width + x)
-                            accumulated[x] = .zero
-                            transmittance[x] = 1
-                            out.base[y * width + x] = pixel.x
-                            out.base[plane + y * width + x] = pixel.y
-                            out.base[2 * plane + y * width + x] = pixel.z
-                        }
+                        Self.resolve(accumulated: accumulated, transmittance: transmittance, width: width,
+                                     into: out.base + y * width, plane: plane) { frame.inputColour(y * width + $0) }
                     }
                     // Leave the coarse rows zero for the next chunk.
                     for k in 1..<max(1, levelCount) where levelCount > 1 {
@@ -424,11 +417,31 @@ public final class DefocusEngine: Sendable {
         range.include(low, high)
     }
 
-    /// Composites one layer's row sums under what is already in front, and clears them.
+    /// Composites one layer's row sums under what is already in front, and clears them. Four pixels at
+    /// a time share one vector division; every lane computes exactly what the one-pixel tail does.
     @inline(__always)
     static func composite(_ sums: UnsafeMutablePointer<SIMD4<Float>>, range: RowRange,
                           accumulated: UnsafeMutablePointer<SIMD4<Float>>, transmittance: UnsafeMutablePointer<Float>) {
-        for x in range.low..<range.high {
+        var x = range.low
+        while x + 4 <= range.high {
+            let s0 = sums[x], s1 = sums[x + 1], s2 = sums[x + 2], s3 = sums[x + 3]
+            (sums + x).update(repeating: .zero, count: 4)
+            let weight = SIMD4<Float>(s0.w, s1.w, s2.w, s3.w)
+            let covers = weight .> 1e-6
+            if any(covers) {
+                let alpha = weight.replacing(with: 1, where: weight .> 1)
+                let t = UnsafeRawPointer(transmittance + x).loadUnaligned(as: SIMD4<Float>.self)
+                let factor = t * alpha / weight
+                if covers[0] { accumulated[x] += s0 * factor[0] }
+                if covers[1] { accumulated[x + 1] += s1 * factor[1] }
+                if covers[2] { accumulated[x + 2] += s2 * factor[2] }
+                if covers[3] { accumulated[x + 3] += s3 * factor[3] }
+                UnsafeMutableRawPointer(transmittance + x).storeBytes(of: t.replacing(with: t * (1 - alpha), where: covers),
+                                                                      as: SIMD4<Float>.self)
+            }
+            x += 4
+        }
+        while x < range.high {
             let sum = sums[x]
             sums[x] = .zero
             let weight = sum.w
@@ -438,6 +451,46 @@ public final class DefocusEngine: Sendable {
                 accumulated[x] += sum * (t * alpha / weight)
                 transmittance[x] = t * (1 - alpha)
             }
+            x += 1
+        }
+    }
+
+    /// Writes one output row: composited light divided by its coverage (planar R, G, B at `row`,
+    /// `row + plane`, `row + 2·plane`), or `uncovered(x)` where nothing landed; resets the row's
+    /// accumulators. Four pixels at a time are divided as R, G and B vectors (the same division per
+    /// value as one pixel at a time).
+    @inline(__always)
+    static func resolve(accumulated: UnsafeMutablePointer<SIMD4<Float>>, transmittance: UnsafeMutablePointer<Float>,
+                        width: Int, into row: UnsafeMutablePointer<Float>, plane: Int,
+                        uncovered: (Int) -> SIMD4<Float>) {
+        @inline(__always) func store(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+        }
+        var x = 0
+        while x + 4 <= width {
+            let covered = 1 - UnsafeRawPointer(transmittance + x).loadUnaligned(as: SIMD4<Float>.self)
+            if all(covered .> 1e-6) {
+                let a0 = accumulated[x], a1 = accumulated[x + 1], a2 = accumulated[x + 2], a3 = accumulated[x + 3]
+                store(SIMD4(a0.x, a1.x, a2.x, a3.x) / covered, row + x)
+                store(SIMD4(a0.y, a1.y, a2.y, a3.y) / covered, row + plane + x)
+                store(SIMD4(a0.z, a1.z, a2.z, a3.z) / covered, row + 2 * plane + x)
+                (accumulated + x).update(repeating: .zero, count: 4)
+                store(SIMD4(repeating: 1), transmittance + x)
+                x += 4
+                continue
+            }
+            for _ in 0..<4 { resolvePixel(x); x += 1 }
+        }
+        while x < width { resolvePixel(x); x += 1 }
+
+        @inline(__always) func resolvePixel(_ x: Int) {
+            let covered = 1 - transmittance[x]
+            let pixel = covered > 1e-6 ? accumulated[x] / covered : uncovered(x)
+            accumulated[x] = .zero
+            transmittance[x] = 1
+            row[x] = pixel.x
+            row[plane + x] = pixel.y
+            row[2 * plane + x] = pixel.z
         }
     }
 }

@@ -334,21 +334,30 @@ enum HiddenFill {
                 if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
             }
         }}}}}
-        var member: [Bool] = pool.unset(bw * bh)
-        for i in 0..<member.count { member[i] = weights[i] > 0 }
+        var member: [Bool] = pool.unset(bw * bh)  // every cell written
+        weights.withUnsafeBufferPointer { weights in
+        member.withUnsafeMutableBufferPointer { member in
+            for i in 0..<member.count { member[i] = weights[i] > 0 }
+        }}
         let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach, pool: pool)
         pool.give(consume member)
-        var fillCell: [Bool] = pool.filled(bw * bh, with: false)
+        // Fill cells: near the layer, and a nearer layer has a pixel there.
+        var fillCell: [Bool] = pool.unset(bw * bh)  // every cell written
         var fx0 = bw, fx1 = -1, fy0 = bh, fy1 = -1
-        for y in 0..<bh {
-            for x in 0..<bw {
-                let i = y * bw + x
-                if near[i] && Int(nearest.layer[(y + by0) * cw + x + bx0]) > k {
-                    fillCell[i] = true
-                    fx0 = min(fx0, x); fx1 = max(fx1, x); fy0 = min(fy0, y); fy1 = max(fy1, y)
+        near.withUnsafeBufferPointer { near in
+        nearest.layer.withUnsafeBufferPointer { nearestLayer in
+        fillCell.withUnsafeMutableBufferPointer { fillCell in
+            for y in 0..<bh {
+                let cells = nearestLayer.baseAddress! + (y + by0) * cw + bx0
+                var rowLow = bw, rowHigh = -1
+                for x in 0..<bw {
+                    let fill = near[y * bw + x] && Int(cells[x]) > k
+                    fillCell[y * bw + x] = fill
+                    if fill { rowLow = min(rowLow, x); rowHigh = x }
                 }
+                if rowHigh >= 0 { fx0 = min(fx0, rowLow); fx1 = max(fx1, rowHigh); fy0 = min(fy0, y); fy1 = y }
             }
-        }
+        }}}
         pool.give(consume near)
         guard fx1 >= 0 else {
             pool.give(consume fillCell); pool.give(consume sums); pool.give(consume weights)
