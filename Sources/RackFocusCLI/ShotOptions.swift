@@ -167,7 +167,11 @@ struct ShotOptions: ParsableArguments {
             }
             shotArguments.append(argument)
         }
-        return try ShotOptions.parse(merged + shotArguments)
+        // A bad value from the file names the file (not ArgumentParser's usage of the inner option group).
+        do { return try ShotOptions.parse(merged + shotArguments) } catch {
+            throw ImageFileError(path: shot, kind: .corrupt, message: ShotOptions.message(for: error)
+                + (shotArguments.isEmpty ? "" : " (the shot file's options with those given on the command line)"))
+        }
     }
 
     /// Engine settings for this shot (the lens at frame 0; keyed apertures are applied per frame).

@@ -348,6 +348,9 @@ import Testing
         let shot = try CLI.run(["render", "Fixtures/fuzz/regressions/shot-depth-range-reversed.json"])
         #expect(shot.status == 2)
         #expect(shot.stderr.contains("NEAR must be below FAR"))
+        // A bad value read from a shot file names the file, without the usage of an inner option group.
+        #expect(shot.stderr.contains("shot-depth-range-reversed.json"))
+        #expect(!shot.stderr.contains("Usage"))
         let flags = try CLI.run(["render", "--rgb", "Fixtures/demo/rgb.1001.png", "--depth", "Fixtures/demo/depth.1001.png",
                                  "--depth-range", "5.9,4.1", "--focus", "2", "--output", "/tmp/never-written.png"])
         #expect(flags.status == 2)
