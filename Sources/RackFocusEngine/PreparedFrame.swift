@@ -69,7 +69,7 @@ extension DefocusEngine {
 
         // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell): layer and
         // tent weight, nearest layer per cell, entries per (layer, row). Colour is read in the next pass:
-        // this one touches 8 bytes per pixel, not 28 (it is bound by memory, not arithmetic).
+        // this one writes 8 bytes per pixel (no linear copy of the colour is kept).
         // (Every pixel of the two arrays is written below.)
         var layerOf: [Int32] = pool.unset(count)
         var tent: [Float] = pool.unset(count)

@@ -106,39 +106,42 @@ struct LevelBuilder {
 
     @inline(__always)
     mutating func add(x px: Float, radiusIndex: Int, colour c: SIMD4<Float>) {
-        let index = Int32(radiusIndex)
-        if index == openIndex && openX + Float(openLength) == px {
-            openLength += 1
-        } else {
-            closeRun()
-            x.append(px); q.append(index); first.append(Int32(colour.count))
-            openIndex = index
-            openX = px
-            openLength = 1
-        }
-        colour.append(radiusIndex == 0 ? c * scale : c * (kernel.inverseArea[radiusIndex] * scale))
+        extendRun(x: px, index: Int32(radiusIndex), count: 1)
+        colour.append(c * multiplier(radiusIndex))
     }
 
     /// Adds `count` sources at px, px + 1, ... with one kernel (as many calls of `add`, copied at once).
     mutating func add(x px: Float, radiusIndex: Int, colours: UnsafePointer<SIMD4<Float>>, count n: Int) {
-        let index = Int32(radiusIndex)
-        if index == openIndex && openX + Float(openLength) == px {
-            openLength += Int32(n)
-        } else {
-            closeRun()
-            x.append(px); q.append(index); first.append(Int32(colour.count))
-            openIndex = index
-            openX = px
-            openLength = Int32(n)
-        }
+        extendRun(x: px, index: Int32(radiusIndex), count: Int32(n))
         let start = colour.count
         colour.append(contentsOf: UnsafeBufferPointer(start: colours, count: n))
-        let multiplier = radiusIndex == 0 ? scale : kernel.inverseArea[radiusIndex] * scale
+        let multiplier = multiplier(radiusIndex)
         if multiplier != 1 {
             colour.withUnsafeMutableBufferPointer { c in
                 for j in start..<(start + n) { c[j] = c[j] * multiplier }
             }
         }
+    }
+
+    /// Extends the open run by `n` sources starting at px when they continue it (same kernel, next
+    /// pixel), else opens a new run (before their colours are appended).
+    @inline(__always)
+    private mutating func extendRun(x px: Float, index: Int32, count n: Int32) {
+        if index == openIndex && openX + Float(openLength) == px {
+            openLength += n
+            return
+        }
+        closeRun()
+        x.append(px); q.append(index); first.append(Int32(colour.count))
+        openIndex = index
+        openX = px
+        openLength = n
+    }
+
+    /// What a source's colour is multiplied by: 1 / kernel area (a delta has none) and the level's scale.
+    @inline(__always)
+    private func multiplier(_ radiusIndex: Int) -> Float {
+        radiusIndex == 0 ? scale : kernel.inverseArea[radiusIndex] * scale
     }
 
     /// The runs, each row's sorted by extent, largest first (stable).
@@ -286,13 +289,14 @@ extension DefocusEngine {
                     centred += c * (Float(xs[e]) + 0.5)
                     e += 1
                 } while e < end && ds[e] == d && Int(xs[e]) &>> level == column
-                let inverseScale = coarse[level - 1].inverseScale
                 if next < 1 {
                     let share: Float = next > 0 ? 1 - next : 1
-                    coarse[level - 1].add(column: column, radius: r, colour: sum * share, centred: centred * (share * inverseScale))
+                    coarse[level - 1].add(column: column, radius: r, colour: sum * share,
+                                          centred: centred * (share * coarse[level - 1].inverseScale))
                 }
                 if next > 0 {
-                    coarse[level].add(column: column >> 1, radius: r, colour: sum * next, centred: centred * (next * inverseScale * 0.5))
+                    coarse[level].add(column: column >> 1, radius: r, colour: sum * next,
+                                      centred: centred * (next * coarse[level].inverseScale))
                 }
             }
             }}}
@@ -344,7 +348,7 @@ struct CoarseAccumulator {
     let firstRow: Int
     let endRow: Int
     let rowCount: Int
-    let scale: Float
+    /// 1 / 2^level: full-resolution pixels to this level's blocks.
     let inverseScale: Float
 
     init(level: Int, width: Int, height: Int, rows: Range<Int>, expectedSources: Int, kernel: ApertureKernel, pool: ArrayPool) {
@@ -352,8 +356,7 @@ struct CoarseAccumulator {
         let w = (width + (1 << level) - 1) >> level
         let h = (height + (1 << level) - 1) >> level
         self.width = w
-        scale = Float(1 << level)
-        inverseScale = 1 / scale
+        inverseScale = 1 / Float(1 << level)
         rowCount = h
         firstRow = rows.lowerBound >> level
         endRow = min(h, (rows.upperBound + (1 << level) - 1) >> level)
