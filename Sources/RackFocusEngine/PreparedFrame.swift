@@ -122,16 +122,24 @@ extension DefocusEngine {
                                         disparity: disparity, layerOf: layerOf, tent: tent,
                                         width: width, height: height, threads: threadCount, pool: pool)
         pool.give(consume counts)
-        // Hidden background per layer, on all workers.
+        // Hidden background per layer, on all workers. Layer k can only be filled where a nearer layer
+        // has pixels: within the union of the boxes of layers k+1, k+2, ...
+        var nearerBoxes = [HiddenFill.Box?](repeating: nil, count: layers.count)
+        for k in stride(from: layers.count - 2, through: 0, by: -1) {
+            nearerBoxes[k] = HiddenFill.Box.union(nearerBoxes[k + 1], HiddenFill.Box(of: sources[k + 1]))
+        }
         let fills = Slots<LayerSources>(count: layers.count)
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
         let fillHidden = settings.fillHidden
-        parallelFor(layers.count, threads: threadCount, chunk: 1) { [layerOf, tent, nearest] _, items in
+        parallelFor(layers.count, threads: threadCount, chunk: 1) { [layerOf, tent, nearest, nearerBoxes] _, items in
             for k in items {
-                fills.store(k, fillHidden
-                    ? HiddenFill.sources(layer: k, own: sources[k], nearest: nearest, layerOf: layerOf, tent: tent,
-                                         width: width, height: height, reach: reach, pool: pool)
-                    : .empty(height: height))
+                if fillHidden, let nearer = nearerBoxes[k] {
+                    fills.store(k, HiddenFill.sources(layer: k, own: sources[k], nearer: nearer, nearest: nearest,
+                                                      layerOf: layerOf, tent: tent, width: width, height: height,
+                                                      reach: reach, pool: pool))
+                } else {
+                    fills.store(k, .empty(height: height))
+                }
             }
         }
         pool.give(consume tent)
@@ -285,23 +293,48 @@ enum HiddenFill {
         }
     }
 
-    /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels.
-    static func sources(layer k: Int, own: LayerSources, nearest: NearestLayers, layerOf: [Int32],
+    /// The pixels (inclusive bounds) a layer's sources lie in.
+    struct Box: Sendable {
+        var x0, x1, y0, y1: Int
+
+        /// Nil for a layer without sources.
+        init?(of sources: LayerSources) {
+            x0 = Int.max; x1 = Int.min; y0 = Int.max; y1 = Int.min
+            let height = sources.rowStart.count - 1
+            for y in 0..<height where sources.rowStart[y] < sources.rowStart[y + 1] {
+                y0 = min(y0, y); y1 = y
+                x0 = min(x0, Int(sources.x[sources.rowStart[y]])); x1 = max(x1, Int(sources.x[sources.rowStart[y + 1] - 1]))
+            }
+            if y1 < 0 { return nil }
+        }
+
+        static func union(_ a: Box?, _ b: Box?) -> Box? {
+            guard let a else { return b }
+            guard let b else { return a }
+            var u = a
+            u.x0 = min(a.x0, b.x0); u.x1 = max(a.x1, b.x1); u.y0 = min(a.y0, b.y0); u.y1 = max(a.y1, b.y1)
+            return u
+        }
+    }
+
+    /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels. `nearer` bounds
+    /// the pixels of all nearer layers (the only ones that can be filled).
+    static func sources(layer k: Int, own: LayerSources, nearer: Box, nearest: NearestLayers, layerOf: [Int32],
                         tent: [Float], width: Int, height: Int, reach: Int, pool: ArrayPool) -> LayerSources {
         let c = HiddenFill.cell
         let cw = nearest.cellsWide, ch = nearest.cellsHigh
         let cellReach = (reach + c - 1) / c + 1
-        // The layer's extent in cells, grown by the reach: nothing outside can be filled.
-        var firstRow = height, lastRow = -1
-        var firstX = Int32.max, lastX = Int32.min
-        for y in 0..<height where own.rowStart[y] < own.rowStart[y + 1] {
-            firstRow = min(firstRow, y); lastRow = y
-            firstX = min(firstX, own.x[own.rowStart[y]]); lastX = max(lastX, own.x[own.rowStart[y + 1] - 1])
-        }
-        guard lastRow >= 0 else { return .empty(height: height) }
-        let bx0 = max(0, Int(firstX) / c - cellReach), bx1 = min(cw - 1, Int(lastX) / c + cellReach)
-        let by0 = max(0, firstRow / c - cellReach), by1 = min(ch - 1, lastRow / c + cellReach)
+        // The cells worked on: the layer's extent grown by the reach (nothing outside can be filled),
+        // within the nearer layers' extent grown by the reach (nothing else feeds a fill cell: the
+        // dilation reaches `cellReach` cells, the pull-push box is the fill cells' box grown as much).
+        guard let box = Box(of: own) else { return .empty(height: height) }
+        let bx0 = max(0, box.x0 / c - cellReach, nearer.x0 / c - cellReach)
+        let bx1 = min(cw - 1, box.x1 / c + cellReach, nearer.x1 / c + cellReach)
+        let by0 = max(0, box.y0 / c - cellReach, nearer.y0 / c - cellReach)
+        let by1 = min(ch - 1, box.y1 / c + cellReach, nearer.y1 / c + cellReach)
+        guard bx0 <= bx1 && by0 <= by1 else { return .empty(height: height) }
         let bw = bx1 - bx0 + 1, bh = by1 - by0 + 1
+        let firstRow = by0 * c, lastRow = min(height - 1, by1 * c + c - 1)
         // Cell averages of the layer's own pixels: (R, G, B, disparity) and weight.
         var sums: [SIMD4<Float>] = pool.filled(bw * bh, with: .zero)
         var weights: [Float] = pool.filled(bw * bh, with: 0)
@@ -311,13 +344,18 @@ enum HiddenFill {
         own.x.withUnsafeBufferPointer { xs in
         own.disparity.withUnsafeBufferPointer { ds in
         own.colour.withUnsafeBufferPointer { cs in
+            let left = Int32(bx0 * c), right = Int32((bx1 + 1) * c)
             for y in firstRow...lastRow {
                 let rowBase = (y / c - by0) * bw - bx0
+                // The row's sources inside the box (x ascending).
+                var first = own.rowStart[y], end = own.rowStart[y + 1]
+                while first < end && xs[first] < left { first += 1 }
+                while end > first && xs[end - 1] >= right { end -= 1 }
                 // A row's sources of one cell are added in registers, in the same order.
                 var cell = -1
                 var sum = SIMD4<Float>.zero
                 var weight: Float = 0
-                for e in own.rowStart[y]..<own.rowStart[y + 1] {
+                for e in first..<end {
                     let here = rowBase + Int(xs[e]) / c
                     if here != cell {
                         if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
