@@ -212,18 +212,59 @@ extension DefocusEngine {
                         c.w = w
                         cBase[k].base[slot] = c
                     }
+                    /// Four pixels from i: four entries of layer k from `slot`, weight 1, if all four lie in
+                    /// layer k alone (no tent share) and none is a boosted highlight; else false.
+                    @inline(__always) func storeFour(_ k: Int, _ slot: Int, _ x: Int, _ i: Int) -> Bool {
+                        @inline(__always) func load<T: SIMDScalar>(_ p: UnsafePointer<T>) -> SIMD4<T> {
+                            UnsafeRawPointer(p).loadUnaligned(as: SIMD4<T>.self)
+                        }
+                        // (Tested as two 64-bit words each: a mask reduction compiles to a loop over lanes.)
+                        let layerWords = UnsafeRawPointer(lo.baseAddress! + i), tentWords = UnsafeRawPointer(tw.baseAddress! + i)
+                        let pair = UInt64(UInt32(k)) &* 0x1_0000_0001
+                        guard layerWords.loadUnaligned(as: UInt64.self) == pair,
+                              layerWords.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == pair,
+                              tentWords.loadUnaligned(as: UInt64.self) | tentWords.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == 0
+                        else { return false }
+                        var r = load(samples.baseAddress! + i)
+                        var g = load(samples.baseAddress! + plane + i)
+                        var b = load(samples.baseAddress! + 2 * plane + i)
+                        r.replace(with: 0, where: .!(r .== r))
+                        g.replace(with: 0, where: .!(g .== g))
+                        b.replace(with: 0, where: .!(b .== b))
+                        if let highlights, highlights.threshold < 1 {
+                            // The same luminance as `HighlightBoost.apply`, lane by lane.
+                            let luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+                            if luminance.max() > highlights.threshold { return false }
+                        }
+                        UnsafeMutableRawPointer(xBase[k].base + slot).storeBytes(of: SIMD4<Int32>(0, 1, 2, 3) &+ Int32(x),
+                                                                                as: SIMD4<Int32>.self)
+                        UnsafeMutableRawPointer(dBase[k].base + slot).storeBytes(of: load(db.baseAddress! + i), as: SIMD4<Float>.self)
+                        let c = cBase[k].base + slot
+                        c[0] = SIMD4(r[0], g[0], b[0], 1)
+                        c[1] = SIMD4(r[1], g[1], b[1], 1)
+                        c[2] = SIMD4(r[2], g[2], b[2], 1)
+                        c[3] = SIMD4(r[3], g[3], b[3], 1)
+                        return true
+                    }
                     for y in rows {
                         for k in 0..<layers { at[k] = starts.base[k * (height + 1) + y] }
                         // Along a run of one layer's pixels its cursor stays in a register.
                         var current = -1
                         var slot = 0
-                        for x in 0..<width {
+                        var x = 0
+                        while x < width {
                             let i = y * width + x
                             let l = Int(lo[i])
                             if l != current {
                                 if current >= 0 { at[current] = slot }
                                 current = l
                                 slot = at[l]
+                            }
+                            // Inside a layer, away from its cuts, four pixels at a time (the same entries).
+                            if x + 4 <= width && storeFour(l, slot, x, i) {
+                                slot += 4
+                                x += 4
+                                continue
                             }
                             let rgb = Self.linear(samples[i], samples[plane + i], samples[2 * plane + i], highlights)
                             let t = tw[i]
@@ -233,6 +274,7 @@ extension DefocusEngine {
                             // A tent zone's share goes to the neighbouring layer (never `current`).
                             if t > 0 { store(l + 1, at[l + 1], x, i, rgb, wn); at[l + 1] += 1 }
                             if t < 0 { store(l - 1, at[l - 1], x, i, rgb, wf); at[l - 1] += 1 }
+                            x += 1
                         }
                         if current >= 0 { at[current] = slot }
                     }
@@ -317,6 +359,17 @@ enum HiddenFill {
         }
     }
 
+    /// The first index in low..<high whose value is `past` (values ascending; `past` false, then true), or high.
+    @inline(__always)
+    static func firstIndex(_ values: UnsafeBufferPointer<Int32>, _ low: Int, _ high: Int, past: (Int32) -> Bool) -> Int {
+        var low = low, high = high
+        while low < high {
+            let middle = (low + high) / 2
+            if past(values[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
     /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels. `nearer` bounds
     /// the pixels of all nearer layers (the only ones that can be filled).
     static func sources(layer k: Int, own: LayerSources, nearer: Box, nearest: NearestLayers, layerOf: [Int32],
@@ -348,9 +401,8 @@ enum HiddenFill {
             for y in firstRow...lastRow {
                 let rowBase = (y / c - by0) * bw - bx0
                 // The row's sources inside the box (x ascending).
-                var first = own.rowStart[y], end = own.rowStart[y + 1]
-                while first < end && xs[first] < left { first += 1 }
-                while end > first && xs[end - 1] >= right { end -= 1 }
+                let first = firstIndex(xs, own.rowStart[y], own.rowStart[y + 1]) { $0 >= left }
+                let end = firstIndex(xs, first, own.rowStart[y + 1]) { $0 >= right }
                 // A row's sources of one cell are added in registers, in the same order.
                 var cell = -1
                 var sum = SIMD4<Float>.zero
