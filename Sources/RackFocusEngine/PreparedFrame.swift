@@ -68,21 +68,28 @@ extension DefocusEngine {
                                  layerThickness: settings.layerThickness, maximumLayers: settings.maximumLayers)
 
         // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell): layer and
-        // tent weight, nearest layer per cell, entries per (layer, row). Colour is read in the next pass:
-        // this one writes 8 bytes per pixel (no linear copy of the colour is kept).
+        // tent weight, nearest layer and occlusion edges per cell, entries per (layer, row). Colour is
+        // read in the next pass: this one writes 8 bytes per pixel (no linear copy of the colour is kept).
         // (Every pixel of the two arrays is written below.)
         var layerOf: [Int32] = pool.unset(count)
         var tent: [Float] = pool.unset(count)
         var nearest = HiddenFill.NearestLayers(width: width, height: height, pool: pool)
         var counts: [Int] = pool.filled(layers.count * (height + 1), with: 0)
+        // A depth step between neighbours worth more than this much blur (px) is an occlusion edge; a
+        // continuous surface (a floor, a wall at an angle) changes far less from pixel to pixel.
+        let edgeStep = HiddenFill.edgeBlur / max(scale, 1e-6)
         let band = 16
         layerOf.withUnsafeMutableBufferPointer { lo in
         tent.withUnsafeMutableBufferPointer { tw in
         nearest.layer.withUnsafeMutableBufferPointer { nl in
+        nearest.edge.withUnsafeMutableBufferPointer { ne in
         counts.withUnsafeMutableBufferPointer { cn in
+        disparity.withUnsafeBufferPointer { db in
             let perRow = SharedPointer(base: cn.baseAddress!)
             let (lp, tp, cells) = (SharedPointer(base: lo.baseAddress!), SharedPointer(base: tw.baseAddress!),
                                    SharedPointer(base: nl.baseAddress!))
+            let edges = SharedPointer(base: ne.baseAddress!)
+            let depth = SharedPointer(base: UnsafeMutablePointer(mutating: db.baseAddress!))  // read only
             let cellsWide = nearest.cellsWide
             let rowsPerLayer = height + 1
             parallelFor(height, threads: threadCount, chunk: band) { _, rows in
@@ -93,16 +100,28 @@ extension DefocusEngine {
                     // Neighbours often share a depth value: the last one's layer and weights are reused.
                     var lastDisparity = Float.nan
                     var a = (layer: 0, nearerWeight: Float(0), fartherWeight: Float(0))
+                    // Occlusion edges mark the cells on both sides. Along a row both cells are marked at
+                    // once; across rows each row looks up and down and marks its own cell, so a worker
+                    // writes only its own rows' cells (bands hold whole cell rows).
+                    let cellRow = (y / HiddenFill.cell) * cellsWide
+                    let up = max(0, y - 1), down = min(height - 1, y + 1)
                     for x in 0..<width {
                         let i = y * width + x
-                        let d = disparity[i]
+                        let d = depth.base[i]
                         if d != lastDisparity {
+                            if x > 0 && abs(d - lastDisparity) > edgeStep {
+                                edges.base[cellRow + (x - 1) / HiddenFill.cell] = true
+                                edges.base[cellRow + x / HiddenFill.cell] = true
+                            }
                             lastDisparity = d
                             a = layers.assign(d)
                         }
+                        if abs(depth.base[up * width + x] - d) > edgeStep || abs(depth.base[down * width + x] - d) > edgeStep {
+                            edges.base[cellRow + x / HiddenFill.cell] = true
+                        }
                         lp.base[i] = Int32(a.layer)
                         tp.base[i] = a.fartherWeight > 0 ? -a.fartherWeight : a.nearerWeight
-                        let cell = (y / HiddenFill.cell) * cellsWide + x / HiddenFill.cell
+                        let cell = cellRow + x / HiddenFill.cell
                         if Int8(a.layer) > cells.base[cell] { cells.base[cell] = Int8(a.layer) }
                         if a.layer != runLayer {
                             if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
@@ -116,7 +135,7 @@ extension DefocusEngine {
                     if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
                 }
             }
-        }}}}
+        }}}}}}
 
         let sources = Self.layerSources(layers: layers.count, counts: counts, image: image, highlights: settings.highlights,
                                         disparity: disparity, layerOf: layerOf, tent: tent,
@@ -144,6 +163,7 @@ extension DefocusEngine {
         }
         pool.give(consume tent)
         pool.give(nearest.layer)
+        pool.give(nearest.edge)
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
                              image: image, highlights: settings.highlights, disparity: disparity, layerIndex: layerOf)
     }
@@ -322,16 +342,22 @@ struct LayerSourceBuilder {
 enum HiddenFill {
     static let cell = 2
 
-    /// Per cell: the nearest layer with a pixel there.
+    /// The depth step (in px of blur radius) between neighbouring pixels above which they meet at an
+    /// occlusion edge.
+    static let edgeBlur: Float = 0.5
+
+    /// Per cell: the nearest layer with a pixel there, and whether an occlusion edge runs through it.
     struct NearestLayers: Sendable {
         let cellsWide: Int
         let cellsHigh: Int
         var layer: [Int8]
+        var edge: [Bool]
 
         init(width: Int, height: Int, pool: ArrayPool) {
             cellsWide = (width + HiddenFill.cell - 1) / HiddenFill.cell
             cellsHigh = (height + HiddenFill.cell - 1) / HiddenFill.cell
             layer = pool.filled(cellsWide * cellsHigh, with: -1)
+            edge = pool.filled(cellsWide * cellsHigh, with: false)
         }
     }
 
@@ -424,11 +450,17 @@ enum HiddenFill {
                 if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
             }
         }}}}}
+        // The layer's cells at an occlusion edge: hidden background lies only behind a nearer layer that
+        // occludes this one (where a surface merely continues into a nearer layer, nothing is hidden).
         var member: [Bool] = pool.unset(bw * bh)  // every cell written
         weights.withUnsafeBufferPointer { weights in
+        nearest.edge.withUnsafeBufferPointer { edge in
         member.withUnsafeMutableBufferPointer { member in
-            for i in 0..<member.count { member[i] = weights[i] > 0 }
-        }}
+            for y in 0..<bh {
+                let edges = edge.baseAddress! + (y + by0) * cw + bx0
+                for x in 0..<bw { member[y * bw + x] = weights[y * bw + x] > 0 && edges[x] }
+            }
+        }}}
         let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach, pool: pool)
         pool.give(consume member)
         // Fill cells: near the layer, and a nearer layer has a pixel there.

@@ -176,6 +176,55 @@ import Testing
         #expect(Scene.pixel(smeared, 23, 24).z < inside.z, "without the fill the edge is smeared foreground")
     }
 
+    // Rule 8's other side: a surface that only continues into nearer layers (a floor) hides nothing behind
+    // them, so nothing is invented there: the picture is the plain scatter of the surface's own pixels,
+    // which for a surface seen whole from every point of the lens is the exact thin-lens image.
+    @Test func continuousSurfaceHidesNothing() {
+        let width = 64, height = 48
+        // A textured floor: disparity grows by 0.03 per row (0.3 px of blur per row), r from +7 px down to −7 px.
+        let image = Scene.image { x, y in SIMD3(0.2 + 0.6 * Float((x / 4 + y / 3) % 2), 0.3, 0.2 + 0.05 * Float(x % 5)) }
+        let disparity = (0..<height).flatMap { y in [Float](repeating: 0.3 + 0.03 * Float(y), count: width) }
+        let engine = Scene.linearEngine()
+        let frame = engine.prepare(colour: image, disparity: disparity, typicalFocus: 1)
+        #expect(frame.layerCount >= 3)
+        #expect(frame.fills.allSatisfy { $0.x.isEmpty }, "background invented behind a continuous surface")
+        let out = engine.render(frame, focusDistance: 1)
+        // Reference: every pixel spread over its own anti-aliased disc (area-normalised), then divided by the
+        // coverage (as the engine does at the frame borders).
+        var light = [SIMD3<Float>](repeating: .zero, count: width * height)
+        var coverage = [Float](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let r = abs(10 * (1 - disparity[y * width + x]))
+                let reach = Int(r.rounded(.up)) + 1
+                var disc: [(Int, Int, Float)] = []
+                var area: Float = 0
+                for dy in -reach...reach {
+                    for dx in -reach...reach {
+                        let w = max(0, min(1, r + 0.5 - (Float(dx * dx + dy * dy)).squareRoot()))
+                        if w > 0 { disc.append((dx, dy, w)); area += w }
+                    }
+                }
+                for (dx, dy, w) in disc where (0..<width).contains(x + dx) && (0..<height).contains(y + dy) {
+                    let j = (y + dy) * width + x + dx
+                    light[j] += Scene.pixel(image, x, y) * (w / area)
+                    coverage[j] += w / area
+                }
+            }
+        }
+        var squared: Float = 0
+        var count = 0
+        for y in 8..<(height - 8) {
+            for x in 8..<(width - 8) {
+                let difference = Scene.pixel(out, x, y) - light[y * width + x] / coverage[y * width + x]
+                squared += (difference * difference).sum()
+                count += 3
+            }
+        }
+        let rms = (squared / Float(count)).squareRoot()
+        #expect(rms < 0.01, "RMS error against the scatter reference: \(rms)")
+    }
+
     @Test func identicalForAnyThreadCount() {
         var random = UInt32(99)
         let image = Scene.image(width: 80, height: 61) { _, _ in
