@@ -161,9 +161,8 @@ struct FrameJob {
     /// Disparity of a depth raster; refuses a pass in which no value is usable (all zero, negative
     /// or not finite under this convention), which almost always means the wrong --math.
     func disparity(of raster: RasterImage, path: String, frame: Int, interpretation: DepthInterpretation) throws -> [Float] {
-        let plane = raster.planar(transfer: .linear)
         var usable = 0
-        let disparity = interpretation.disparity(Array(plane.samples[0..<plane.pixelCount]), isInteger: !raster.isFloat, usable: &usable)
+        let disparity = interpretation.disparity(of: raster, usable: &usable)
         if usable == 0 {
             throw ImageFileError(path: path, kind: .corrupt, message:
                 "frame \(frame): no usable depth value under --math \(interpretation.math.rawValue) (all zero, negative or not finite); check --math, --depth-range and --near-white")

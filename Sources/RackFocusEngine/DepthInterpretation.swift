@@ -1,3 +1,4 @@
+import RackFocusCore
 /// What the numbers in a depth pass mean (Nuke ZDefocus `math` names), and how to turn them into
 /// disparity (1/metres), the engine's internal depth.
 public struct DepthInterpretation: Sendable, Equatable {
@@ -63,11 +64,24 @@ public struct DepthInterpretation: Sendable, Equatable {
 
     /// As `disparity(_:isInteger:)`, also counting the samples that were usable as they are.
     public func disparity(_ values: [Float], isInteger: Bool, usable: inout Int) -> [Float] {
+        var valid = [Bool](repeating: false, count: values.count)
+        var out = disparityOrNaN(values, isInteger: isInteger, valid: &valid)
+        var farthest = Float.infinity
+        for i in 0..<out.count where valid[i] {
+            farthest = min(farthest, out[i])
+            usable += 1
+        }
+        let fallback = farthest.isFinite ? farthest : 0
+        for i in 0..<out.count where !valid[i] { out[i] = fallback }
+        return out
+    }
+
+    /// Each value's disparity, or NaN where it is unusable (`valid` false).
+    private func disparityOrNaN(_ values: [Float], isInteger: Bool, valid: inout [Bool]) -> [Float] {
         let scale = Float(metresPerUnit)
         let low = Float(range?.lowerBound ?? 0)
         let span = Float((range?.upperBound ?? 1) - (range?.lowerBound ?? 0))
         var out = [Float](repeating: .nan, count: values.count)
-        var farthest = Float.infinity
         for i in 0..<values.count {
             var v = values[i]
             if isInteger {
@@ -87,12 +101,52 @@ public struct DepthInterpretation: Sendable, Equatable {
             }
             if d.isFinite && (d >= 0 || math == .direct || math == .negativeDirect) {
                 out[i] = min(d, DepthInterpretation.maxDisparity)
-                farthest = min(farthest, out[i])
-                usable += 1
+                valid[i] = true
             }
         }
-        let fallback = farthest.isFinite ? farthest : 0
-        for i in 0..<out.count where !out[i].isFinite { out[i] = fallback }
         return out
+    }
+
+    /// Disparity of a depth raster's first channel, as `disparity(_:isInteger:usable:)` gives for the
+    /// raster's linear planar values (the same numbers). An 8- or 16-bit raster is converted through a
+    /// table of every code's disparity (one lookup per pixel instead of the arithmetic).
+    public func disparity(of raster: RasterImage, usable: inout Int) -> [Float] {
+        func lookup<Code: FixedWidthInteger & UnsignedInteger>(_ codes: [Code]) -> [Float] {
+            // Every code once, through exactly the per-pixel path (planar conversion, then the math).
+            let all = RasterImage(width: Int(Code.max) + 1, height: 1, channels: 1,
+                                  samples: Code.self == UInt8.self ? .uint8((0...UInt8.max).map { $0 })
+                                                                  : .uint16((0...UInt16.max).map { $0 }))
+            var valid = [Bool](repeating: false, count: Int(Code.max) + 1)
+            let table = disparityOrNaN(all.planar(transfer: .linear).samples, isInteger: true, valid: &valid)
+            var out = [Float](repeating: 0, count: raster.width * raster.height)
+            var seen = [Bool](repeating: false, count: table.count)  // codes present in the raster
+            let channels = raster.channels
+            codes.withUnsafeBufferPointer { codes in
+            out.withUnsafeMutableBufferPointer { out in
+                for i in 0..<out.count {
+                    let code = Int(codes[i * channels])
+                    out[i] = table[code]
+                    seen[code] = true
+                }
+            }}
+            var farthest = Float.infinity
+            var unusable = false
+            for code in 0..<table.count where seen[code] {
+                if valid[code] { farthest = min(farthest, table[code]) } else { unusable = true }
+            }
+            usable = out.count
+            if unusable {
+                let fallback = farthest.isFinite ? farthest : 0
+                for i in 0..<out.count where !out[i].isFinite { out[i] = fallback; usable -= 1 }
+            }
+            return out
+        }
+        switch raster.samples {
+        case .uint8(let codes): return lookup(codes)
+        case .uint16(let codes): return lookup(codes)
+        case .float32:
+            let plane = raster.planar(transfer: .linear)
+            return disparity(Array(plane.samples[0..<plane.pixelCount]), isInteger: false, usable: &usable)
+        }
     }
 }

@@ -81,6 +81,33 @@ enum Scene {
         #expect(DepthInterpretation(math: .depth).disparity([2, .nan, 0, -1, 4], isInteger: false) == [0.5, 0.25, 0.25, 0.25, 0.25])
         #expect(DepthInterpretation(math: .depth).disparity([2, .infinity, .nan], isInteger: false) == [0.5, 0, 0])
     }
+
+    /// A depth raster's disparity (8- and 16-bit through a table of codes) equals the per-value path on the
+    /// raster's planar values, bit for bit, with the same usable count, for every convention.
+    @Test(arguments: DepthInterpretation.Math.allCases)
+    func rasterDisparityMatchesPerValuePath(math: DepthInterpretation.Math) {
+        var random = UInt32(7)
+        func next() -> UInt32 { random = random &* 1_664_525 &+ 1_013_904_223; return random >> 8 }
+        let codes16: [UInt16] = (0..<600).map { i in i % 7 == 0 ? 0 : UInt16(truncatingIfNeeded: next()) }
+        let codes8: [UInt8] = (0..<600).map { _ in UInt8(truncatingIfNeeded: next()) }
+        let rasters = [
+            RasterImage(width: 30, height: 20, channels: 1, samples: .uint16(codes16)),
+            RasterImage(width: 20, height: 15, channels: 2, samples: .uint8(codes8)),  // gray + alpha: first channel
+            RasterImage(width: 30, height: 20, channels: 1, samples: .float32(codes16.map { Float($0) / 100 - 50 })),
+        ]
+        for interpretation in [DepthInterpretation(math: math, range: 0.5...9, metresPerUnit: 0.01),
+                               DepthInterpretation(math: math, range: 1...3, nearWhite: true)] {
+            for raster in rasters {
+                let plane = raster.planar(transfer: .linear)
+                var expectedUsable = 0, usable = 0
+                let expected = interpretation.disparity(Array(plane.samples[0..<plane.pixelCount]), isInteger: !raster.isFloat,
+                                                        usable: &expectedUsable)
+                let actual = interpretation.disparity(of: raster, usable: &usable)
+                #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern))
+                #expect(usable == expectedUsable)
+            }
+        }
+    }
 }
 
 @Suite struct RobustnessTests {
