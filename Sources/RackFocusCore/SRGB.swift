@@ -69,5 +69,37 @@ public enum SRGB {
     }
 
     public static let encode8 = EncodeTable(maxCode: 255, buckets: 4096)
+
+    /// The 8-bit encoder without a float-to-integer conversion: a value in [0, 1] is looked up by the top
+    /// 17 bits of its bit pattern (exponent and 8 mantissa bits: bins 1/256 of an octave wide, which hold
+    /// at most one step of the 8-bit code; checked when built), then one comparison with the next
+    /// code's threshold gives the exact code, the same as `encode8.code`.
+    public struct Encode8: Sendable {
+        /// Code of each bin's smallest value; the bins run up to 1.0's bin.
+        @usableFromInline let codes: [UInt8]
+        /// encode8's thresholds and +inf (no code above 255).
+        @usableFromInline let thresholds: [Float]
+        @usableFromInline static let shift: UInt32 = 15
+
+        init(_ table: EncodeTable) {
+            let bins = Int(Float(1).bitPattern >> Self.shift) + 1
+            codes = (0..<bins).map { UInt8(table.code(Float(bitPattern: UInt32($0) << Self.shift))) }
+            thresholds = table.thresholds + [.infinity]
+            for bin in 0..<(bins - 1) {
+                let last = Float(bitPattern: (UInt32(bin + 1) << Self.shift) - 1)  // the bin's largest value
+                precondition(table.code(last) - Int(codes[bin]) <= 1, "an 8-bit encoder bin spans two steps")
+            }
+        }
+
+        /// The code of linear value x (clamped to [0, 1]; NaN gives 0).
+        @inlinable @inline(__always)
+        public func code(_ x: Float) -> UInt8 {
+            let clamped = x > 0 ? (x < 1 ? x : 1) : 0
+            let code = codes[Int(clamped.bitPattern >> Self.shift)]
+            return clamped >= thresholds[Int(code)] ? code &+ 1 : code
+        }
+    }
+
+    public static let fastEncode8 = Encode8(encode8)
     public static let encode16 = EncodeTable(maxCode: 65535, buckets: 65536)
 }
