@@ -10,40 +10,49 @@ extension RasterImage {
     /// Converts to planar Float. Colour channels go through `transfer`; alpha is always linear.
     /// Integer codes are normalised to [0, 1]; float samples are kept as they are.
     public func planar(transfer: Transfer) -> PlanarImage {
-        var out = PlanarImage(width: width, height: height, channels: channels)
         let count = width * height
+        let channels = self.channels
         let colourChannels = (channels == 2 || channels == 4) ? channels - 1 : channels
-        out.samples.withUnsafeMutableBufferPointer { dst in
-            func convert<T>(_ src: [T], _ map: (T, Bool) -> Float) {
+        // Every sample is written below, plane by plane, over raw buffers (no bounds checks per sample).
+        let out = [Float](unsafeUninitializedCapacity: count * channels) { dst, initialized in
+            @inline(__always) func convert<T>(_ src: [T], colour: (T) -> Float, other: (T) -> Float) {
                 src.withUnsafeBufferPointer { src in
                     for c in 0..<channels {
-                        let isColour = c < colourChannels
-                        let plane = c * count
-                        var s = c
-                        for i in 0..<count {
-                            dst[plane + i] = map(src[s], isColour)
-                            s += channels
+                        let plane = dst.baseAddress! + c * count
+                        var s = src.baseAddress! + c
+                        if c < colourChannels {
+                            for i in 0..<count { (plane + i).initialize(to: colour(s.pointee)); s += channels }
+                        } else {
+                            for i in 0..<count { (plane + i).initialize(to: other(s.pointee)); s += channels }
                         }
                     }
                 }
             }
             switch samples {
             case .uint8(let values):
-                let table = SRGB.decode8
-                let useTable = transfer == .sRGB
-                convert(values) { code, isColour in
-                    isColour && useTable ? table[Int(code)] : Float(code) * (1 / 255.0)
+                let linear: (UInt8) -> Float = { Float($0) * (1 / 255.0) }
+                if transfer == .sRGB {
+                    SRGB.decode8.withUnsafeBufferPointer { table in
+                        convert(values, colour: { table[Int($0)] }, other: linear)
+                    }
+                } else {
+                    convert(values, colour: linear, other: linear)
                 }
             case .uint16(let values):
-                let table = transfer == .sRGB ? SRGB.decode16 : []
-                convert(values) { code, isColour in
-                    isColour && !table.isEmpty ? table[Int(code)] : Float(code) / 65535
+                let linear: (UInt16) -> Float = { Float($0) / 65535 }
+                if transfer == .sRGB {
+                    SRGB.decode16.withUnsafeBufferPointer { table in
+                        convert(values, colour: { table[Int($0)] }, other: linear)
+                    }
+                } else {
+                    convert(values, colour: linear, other: linear)
                 }
             case .float32(let values):
-                convert(values) { value, _ in value }
+                convert(values, colour: { $0 }, other: { $0 })
             }
+            initialized = count * channels
         }
-        return out
+        return PlanarImage(width: width, height: height, channels: channels, samples: out)
     }
 }
 
