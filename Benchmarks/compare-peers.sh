@@ -13,8 +13,17 @@ runs="${1:-3}"
 work="${WORK_DIR:-$root/out/compare-peers}"
 command -v ffmpeg >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq ffmpeg >/dev/null; }
 python3 -c "import numpy, PIL" 2>/dev/null || pip install -q numpy pillow
-(cd "$root" && swift build -c release --product rackfocus >/dev/null)
-rackfocus="$root/.build/release/rackfocus"
+# RackFocus's AVX2 build (README, Performance; the same output bit for bit) where the CPU can run it,
+# unless RACKFOCUS_BASELINE=1 asks for the default build.
+if [ "${RACKFOCUS_BASELINE:-0}" != 1 ] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && grep -qw bmi2 /proc/cpuinfo; then
+  (cd "$root" && swift build -c release --product rackfocus --build-path .build-avx2 -Xswiftc -target-cpu -Xswiftc haswell >/dev/null)
+  rackfocus="$root/.build-avx2/release/rackfocus"
+  echo "RackFocus build: AVX2 (-Xswiftc -target-cpu -Xswiftc haswell)"
+else
+  (cd "$root" && swift build -c release --product rackfocus >/dev/null)
+  rackfocus="$root/.build/release/rackfocus"
+  echo "RackFocus build: default (x86-64 baseline)"
+fi
 
 mkdir -p "$work/in" "$work/maps" "$work/out_ff" "$work/out_rf"
 cp "$peers"/gen_inputs.py "$peers"/coc_map.py "$work/"
