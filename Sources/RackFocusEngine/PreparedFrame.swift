@@ -407,11 +407,28 @@ enum HiddenFill {
         // within the nearer layers' extent grown by the reach (nothing else feeds a fill cell: the
         // dilation reaches `cellReach` cells, the pull-push box is the fill cells' box grown as much).
         guard let box = Box(of: own) else { return .empty(height: height) }
-        let bx0 = max(0, box.x0 / c - cellReach, nearer.x0 / c - cellReach)
-        let bx1 = min(cw - 1, box.x1 / c + cellReach, nearer.x1 / c + cellReach)
-        let by0 = max(0, box.y0 / c - cellReach, nearer.y0 / c - cellReach)
-        let by1 = min(ch - 1, box.y1 / c + cellReach, nearer.y1 / c + cellReach)
+        var bx0 = max(0, box.x0 / c - cellReach, nearer.x0 / c - cellReach)
+        var bx1 = min(cw - 1, box.x1 / c + cellReach, nearer.x1 / c + cellReach)
+        var by0 = max(0, box.y0 / c - cellReach, nearer.y0 / c - cellReach)
+        var by1 = min(ch - 1, box.y1 / c + cellReach, nearer.y1 / c + cellReach)
         guard bx0 <= bx1 && by0 <= by1 else { return .empty(height: height) }
+        // Fill grows from occlusion edges only: no edge cell, no fill; else the fill cells lie within the
+        // reach of the edge cells' box and the pull-push box within twice the reach (as below).
+        var ex0 = Int.max, ex1 = Int.min, ey0 = Int.max, ey1 = Int.min
+        nearest.edge.withUnsafeBufferPointer { edge in
+            for y in by0...by1 {
+                let row = edge.baseAddress! + y * cw
+                var x = bx0
+                while x <= bx1 && !row[x] { x += 1 }
+                guard x <= bx1 else { continue }
+                var last = bx1
+                while !row[last] { last -= 1 }
+                ex0 = min(ex0, x); ex1 = max(ex1, last); ey0 = min(ey0, y); ey1 = y
+            }
+        }
+        guard ey1 >= 0 else { return .empty(height: height) }
+        bx0 = max(bx0, ex0 - 2 * cellReach); bx1 = min(bx1, ex1 + 2 * cellReach)
+        by0 = max(by0, ey0 - 2 * cellReach); by1 = min(by1, ey1 + 2 * cellReach)
         let bw = bx1 - bx0 + 1, bh = by1 - by0 + 1
         let firstRow = by0 * c, lastRow = min(height - 1, by1 * c + c - 1)
         // Cell averages of the layer's own pixels: (R, G, B, disparity) and weight.
