@@ -1,0 +1,249 @@
+/// The background hidden behind nearer layers, invented per layer by pull-push (Gortler et al.;
+/// Kraus & Strengert) on a grid of 2 x 2-pixel cells (the invented content is smooth; 2 x 2 scored
+/// best against ground truth), for the nearer pixels within `reach` of the layer's occlusion edges
+/// (where a surface merely continues into a nearer layer nothing is hidden). Those pixels become
+/// extra sources of the layer, with colour and disparity sampled bilinearly from the grid.
+enum HiddenFill {
+    static let cell = 2
+
+    /// The depth step (in px of blur radius) between neighbouring pixels above which they meet at an
+    /// occlusion edge.
+    static let edgeBlur: Float = 0.5
+
+    /// Per cell: the nearest layer with a pixel there, and whether an occlusion edge runs through it.
+    struct NearestLayers: Sendable {
+        let cellsWide: Int
+        let cellsHigh: Int
+        var layer: [Int8]
+        var edge: [Bool]
+
+        init(width: Int, height: Int, pool: ArrayPool) {
+            cellsWide = (width + HiddenFill.cell - 1) / HiddenFill.cell
+            cellsHigh = (height + HiddenFill.cell - 1) / HiddenFill.cell
+            layer = pool.filled(cellsWide * cellsHigh, with: -1)
+            edge = pool.filled(cellsWide * cellsHigh, with: false)
+        }
+    }
+
+    /// The pixels (inclusive bounds) a layer's sources lie in.
+    struct Box: Sendable {
+        var x0, x1, y0, y1: Int
+
+        /// Nil for a layer without sources.
+        init?(of sources: LayerSources) {
+            x0 = Int.max; x1 = Int.min; y0 = Int.max; y1 = Int.min
+            let height = sources.rowStart.count - 1
+            for y in 0..<height where sources.rowStart[y] < sources.rowStart[y + 1] {
+                y0 = min(y0, y); y1 = y
+                x0 = min(x0, Int(sources.x[sources.rowStart[y]])); x1 = max(x1, Int(sources.x[sources.rowStart[y + 1] - 1]))
+            }
+            if y1 < 0 { return nil }
+        }
+
+        static func union(_ a: Box?, _ b: Box?) -> Box? {
+            guard let a else { return b }
+            guard let b else { return a }
+            var u = a
+            u.x0 = min(a.x0, b.x0); u.x1 = max(a.x1, b.x1); u.y0 = min(a.y0, b.y0); u.y1 = max(a.y1, b.y1)
+            return u
+        }
+    }
+
+    /// The first index in low..<high whose value is `past` (values ascending; `past` false, then true), or high.
+    @inline(__always)
+    static func firstIndex(_ values: UnsafeBufferPointer<Int32>, _ low: Int, _ high: Int, past: (Int32) -> Bool) -> Int {
+        var low = low, high = high
+        while low < high {
+            let middle = (low + high) / 2
+            if past(values[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels. `nearer` bounds
+    /// the pixels of all nearer layers (the only ones that can be filled).
+    static func sources(layer k: Int, own: LayerSources, nearer: Box, nearest: NearestLayers, layerOf: [Int32],
+                        tent: [Float], width: Int, height: Int, reach: Int, pool: ArrayPool) -> LayerSources {
+        let c = HiddenFill.cell
+        let cw = nearest.cellsWide, ch = nearest.cellsHigh
+        let cellReach = (reach + c - 1) / c + 1
+        // The cells worked on: the layer's extent grown by the reach (nothing outside can be filled),
+        // within the nearer layers' extent grown by the reach (nothing else feeds a fill cell: the
+        // dilation reaches `cellReach` cells, the pull-push box is the fill cells' box grown as much).
+        guard let box = Box(of: own) else { return .empty(height: height) }
+        var bx0 = max(0, box.x0 / c - cellReach, nearer.x0 / c - cellReach)
+        var bx1 = min(cw - 1, box.x1 / c + cellReach, nearer.x1 / c + cellReach)
+        var by0 = max(0, box.y0 / c - cellReach, nearer.y0 / c - cellReach)
+        var by1 = min(ch - 1, box.y1 / c + cellReach, nearer.y1 / c + cellReach)
+        guard bx0 <= bx1 && by0 <= by1 else { return .empty(height: height) }
+        // Fill grows from occlusion edges only: no edge cell, no fill; else the fill cells lie within the
+        // reach of the edge cells' box and the pull-push box within twice the reach (as below).
+        var ex0 = Int.max, ex1 = Int.min, ey0 = Int.max, ey1 = Int.min
+        nearest.edge.withUnsafeBufferPointer { edge in
+            for y in by0...by1 {
+                let row = edge.baseAddress! + y * cw
+                var x = bx0
+                while x <= bx1 && !row[x] { x += 1 }
+                guard x <= bx1 else { continue }
+                var last = bx1
+                while !row[last] { last -= 1 }
+                ex0 = min(ex0, x); ex1 = max(ex1, last); ey0 = min(ey0, y); ey1 = y
+            }
+        }
+        guard ey1 >= 0 else { return .empty(height: height) }
+        bx0 = max(bx0, ex0 - 2 * cellReach); bx1 = min(bx1, ex1 + 2 * cellReach)
+        by0 = max(by0, ey0 - 2 * cellReach); by1 = min(by1, ey1 + 2 * cellReach)
+        let bw = bx1 - bx0 + 1, bh = by1 - by0 + 1
+        let firstRow = by0 * c, lastRow = min(height - 1, by1 * c + c - 1)
+        // Cell averages of the layer's own pixels: (R, G, B, disparity) and weight.
+        var sums: [SIMD4<Float>] = pool.filled(bw * bh, with: .zero)
+        var weights: [Float] = pool.filled(bw * bh, with: 0)
+        // (Scratch goes back to the pool as soon as it is done with, so workers filling other layers reuse it.)
+        sums.withUnsafeMutableBufferPointer { sums in
+        weights.withUnsafeMutableBufferPointer { weights in
+        own.x.withUnsafeBufferPointer { xs in
+        own.disparity.withUnsafeBufferPointer { ds in
+        own.colour.withUnsafeBufferPointer { cs in
+            let left = Int32(bx0 * c), right = Int32((bx1 + 1) * c)
+            for y in firstRow...lastRow {
+                let rowBase = (y / c - by0) * bw - bx0
+                // The row's sources inside the box (x ascending).
+                let first = firstIndex(xs, own.rowStart[y], own.rowStart[y + 1]) { $0 >= left }
+                let end = firstIndex(xs, first, own.rowStart[y + 1]) { $0 >= right }
+                // A row's sources of one cell are added in registers, in the same order.
+                var cell = -1
+                var sum = SIMD4<Float>.zero
+                var weight: Float = 0
+                for e in first..<end {
+                    let here = rowBase + Int(xs[e]) / c
+                    if here != cell {
+                        if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
+                        cell = here
+                        sum = sums[here]
+                        weight = weights[here]
+                    }
+                    var v = cs[e]
+                    let w = v.w
+                    v.w = ds[e] * w
+                    sum += v
+                    weight += w
+                }
+                if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
+            }
+        }}}}}
+        // The layer's cells at an occlusion edge: hidden background lies only behind a nearer layer that
+        // occludes this one (where a surface merely continues into a nearer layer, nothing is hidden).
+        var member: [Bool] = pool.unset(bw * bh)  // every cell written
+        weights.withUnsafeBufferPointer { weights in
+        nearest.edge.withUnsafeBufferPointer { edge in
+        member.withUnsafeMutableBufferPointer { member in
+            for y in 0..<bh {
+                let edges = edge.baseAddress! + (y + by0) * cw + bx0
+                for x in 0..<bw { member[y * bw + x] = weights[y * bw + x] > 0 && edges[x] }
+            }
+        }}}
+        let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach, pool: pool)
+        pool.give(consume member)
+        // Fill cells: near the layer, and a nearer layer has a pixel there.
+        var fillCell: [Bool] = pool.unset(bw * bh)  // every cell written
+        var fx0 = bw, fx1 = -1, fy0 = bh, fy1 = -1
+        near.withUnsafeBufferPointer { near in
+        nearest.layer.withUnsafeBufferPointer { nearestLayer in
+        fillCell.withUnsafeMutableBufferPointer { fillCell in
+            for y in 0..<bh {
+                let cells = nearestLayer.baseAddress! + (y + by0) * cw + bx0
+                var rowLow = bw, rowHigh = -1
+                for x in 0..<bw {
+                    let fill = near[y * bw + x] && Int(cells[x]) > k
+                    fillCell[y * bw + x] = fill
+                    if fill { rowLow = min(rowLow, x); rowHigh = x }
+                }
+                if rowHigh >= 0 { fx0 = min(fx0, rowLow); fx1 = max(fx1, rowHigh); fy0 = min(fy0, y); fy1 = y }
+            }
+        }}}
+        pool.give(consume near)
+        guard fx1 >= 0 else {
+            pool.give(consume fillCell); pool.give(consume sums); pool.give(consume weights)
+            return .empty(height: height)
+        }
+        // Pull-push over the fill cells' box, grown so the layer's cells around them feed it.
+        let px0 = max(0, fx0 - cellReach), px1 = min(bw - 1, fx1 + cellReach)
+        let py0 = max(0, fy0 - cellReach), py1 = min(bh - 1, fy1 + cellReach)
+        let pw = px1 - px0 + 1, ph = py1 - py0 + 1
+        let originX = bx0 + px0, originY = by0 + py0  // the pull-push grid's origin, in cells
+        // Runs of fill cells per cell row, so only fill cells' pixels are visited.
+        var runs: [[(Int, Int)]] = Array(repeating: [], count: bh)
+        var bound = 0  // pixels in the runs: at most this many fill sources
+        for y in fy0...fy1 {
+            var x = fx0
+            while x <= fx1 {
+                guard fillCell[y * bw + x] else { x += 1; continue }
+                let start = x
+                while x <= fx1 && fillCell[y * bw + x] { x += 1 }
+                runs[y].append(((bx0 + start) * c, min(width, (bx0 + x) * c)))
+                bound += (min(width, (bx0 + x) * c) - (bx0 + start) * c) * c
+            }
+        }
+        pool.give(consume fillCell)
+        // Pull-push over the box, then the fill pixels: in a fill cell, of a nearer layer, and not
+        // already (tent-)shared with layer k, sampled bilinearly from the filled grid.
+        let result = HoleFill.pullPush(width: pw, height: ph, pool: pool, initialize: { values, known in
+            for y in 0..<ph {
+                for x in 0..<pw {
+                    let i = (y + py0) * bw + x + px0
+                    if weights[i] > 0 {
+                        values[y * pw + x] = sums[i] / weights[i]
+                        known[y * pw + x] = 1
+                    }
+                }
+            }
+        }, use: { filled in
+            var rowStart = [Int](repeating: 0, count: height + 1)
+            // The first `count` slots are written, the rest cut off below.
+            var xs: [Int32] = pool.unset(bound)
+            var ds: [Float] = pool.unset(bound)
+            var cs: [SIMD4<Float>] = pool.unset(bound)
+            var count = 0
+            layerOf.withUnsafeBufferPointer { layerOf in
+            tent.withUnsafeBufferPointer { tent in
+            xs.withUnsafeMutableBufferPointer { xs in
+            ds.withUnsafeMutableBufferPointer { ds in
+            cs.withUnsafeMutableBufferPointer { cs in
+                for y in 0..<height {
+                    rowStart[y] = count
+                    let cellRow = y / c - by0
+                    guard cellRow >= fy0 && cellRow <= fy1, !runs[cellRow].isEmpty else { continue }
+                    let gy = (Float(y) + 0.5) / Float(c) - 0.5 - Float(originY)
+                    let iy = max(0, min(ph - 1, floorToInt(gy)))
+                    let iy1 = min(ph - 1, iy + 1)
+                    let ty = max(0, min(1, gy - Float(iy)))
+                    let top = filled + iy * pw, bottom = filled + iy1 * pw
+                    for (first, end) in runs[cellRow] {
+                        for x in first..<end {
+                            let i = y * width + x
+                            let l = Int(layerOf[i])
+                            guard l > k, !(l == k + 1 && tent[i] < 0) else { continue }
+                            let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
+                            let ix = max(0, min(pw - 1, floorToInt(gx)))
+                            let ix1 = min(pw - 1, ix + 1)
+                            let tx = max(0, min(1, gx - Float(ix)))
+                            let upper = top[ix] * (1 - tx) + top[ix1] * tx
+                            let lower = bottom[ix] * (1 - tx) + bottom[ix1] * tx
+                            let f = upper * (1 - ty) + lower * ty
+                            xs[count] = Int32(x)
+                            ds[count] = f.w
+                            cs[count] = SIMD4(f.x, f.y, f.z, 1)  // invented colour, weight 1
+                            count += 1
+                        }
+                    }
+                }
+            }}}}}
+            rowStart[height] = count
+            xs.removeLast(bound - count); ds.removeLast(bound - count); cs.removeLast(bound - count)
+            return LayerSources(rowStart: rowStart, x: xs, disparity: ds, colour: cs)
+        })
+        pool.give(consume sums)
+        pool.give(consume weights)
+        return result
+    }
+}
