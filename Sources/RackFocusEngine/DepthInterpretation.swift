@@ -134,11 +134,12 @@ public struct DepthInterpretation: Sendable, Equatable {
             for code in 0..<table.count where seen[code] {
                 if valid[code] { farthest = min(farthest, table[code]) } else { unusable = true }
             }
-            usable = out.count
+            var unusableCount = 0
             if unusable {
                 let fallback = farthest.isFinite ? farthest : 0
-                for i in 0..<out.count where !out[i].isFinite { out[i] = fallback; usable -= 1 }
+                for i in 0..<out.count where !out[i].isFinite { out[i] = fallback; unusableCount += 1 }
             }
+            usable += out.count - unusableCount
             return out
         }
         switch raster.samples {

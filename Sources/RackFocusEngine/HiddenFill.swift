@@ -60,9 +60,9 @@ enum HiddenFill {
         return low
     }
 
-    /// Fill sources of layer k: nearer pixels within `reach` of the layer's own pixels. `nearer` bounds
-    /// the pixels of all nearer layers (the only ones that can be filled).
-    static func sources(layer k: Int, own: LayerSources, nearer: Box, nearest: NearestLayers, layerOf: [Int32],
+    /// Fill sources of layer k: nearer pixels within `reach` of the layer's occlusion edges. `box` bounds
+    /// the layer's own sources, `nearer` the pixels of all nearer layers (the only ones that can be filled).
+    static func sources(layer k: Int, own: LayerSources, box: Box, nearer: Box, nearest: NearestLayers, layerOf: [Int32],
                         tent: [Float], width: Int, height: Int, reach: Int, pool: ArrayPool) -> LayerSources {
         let c = HiddenFill.cell
         let cw = nearest.cellsWide, ch = nearest.cellsHigh
@@ -70,7 +70,6 @@ enum HiddenFill {
         // The cells worked on: the layer's extent grown by the reach (nothing outside can be filled),
         // within the nearer layers' extent grown by the reach (nothing else feeds a fill cell: the
         // dilation reaches `cellReach` cells, the pull-push box is the fill cells' box grown as much).
-        guard let box = Box(of: own) else { return .empty(height: height) }
         var bx0 = max(0, box.x0 / c - cellReach, nearer.x0 / c - cellReach)
         var bx1 = min(cw - 1, box.x1 / c + cellReach, nearer.x1 / c + cellReach)
         var by0 = max(0, box.y0 / c - cellReach, nearer.y0 / c - cellReach)

@@ -143,17 +143,18 @@ extension DefocusEngine {
         pool.give(consume counts)
         // Hidden background per layer, on all workers. Layer k can only be filled where a nearer layer
         // has pixels: within the union of the boxes of layers k+1, k+2, ...
+        let boxes = sources.map(HiddenFill.Box.init(of:))
         var nearerBoxes = [HiddenFill.Box?](repeating: nil, count: layers.count)
         for k in stride(from: layers.count - 2, through: 0, by: -1) {
-            nearerBoxes[k] = HiddenFill.Box.union(nearerBoxes[k + 1], HiddenFill.Box(of: sources[k + 1]))
+            nearerBoxes[k] = HiddenFill.Box.union(nearerBoxes[k + 1], boxes[k + 1])
         }
         let fills = Slots<LayerSources>(count: layers.count)
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
         let fillHidden = settings.fillHidden
         parallelFor(layers.count, threads: threadCount, chunk: 1) { [layerOf, tent, nearest, nearerBoxes] _, items in
             for k in items {
-                if fillHidden, let nearer = nearerBoxes[k] {
-                    fills.store(k, HiddenFill.sources(layer: k, own: sources[k], nearer: nearer, nearest: nearest,
+                if fillHidden, let box = boxes[k], let nearer = nearerBoxes[k] {
+                    fills.store(k, HiddenFill.sources(layer: k, own: sources[k], box: box, nearer: nearer, nearest: nearest,
                                                       layerOf: layerOf, tent: tent, width: width, height: height,
                                                       reach: reach, pool: pool))
                 } else {
