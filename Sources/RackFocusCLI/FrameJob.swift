@@ -104,10 +104,11 @@ struct FrameJob {
         return (try disparity(of: raster, path: path, frame: frame, interpretation: interpretation), raster.width, raster.height)
     }
 
-    func load(frame: Int, interpretation: DepthInterpretation) throws -> Loaded {
+    /// - Parameter pool: lends the depth pass's decoded pixels, colour planes and disparity their memory.
+    func load(frame: Int, interpretation: DepthInterpretation, pool: ArrayPool? = nil) throws -> Loaded {
         var loaded: Loaded
         if hasDepthPass {
-            let pass = try loadPass(frame: frame, interpretation: interpretation)
+            let pass = try loadPass(frame: frame, interpretation: interpretation, pool: pool)
             loaded = Loaded(colour: pass.colour, disparity: pass.disparity, width: pass.colour.width, height: pass.colour.height)
         } else {
             let first = try plates[0].load(frame: frame)
@@ -134,16 +135,16 @@ struct FrameJob {
         return loaded
     }
 
-    func loadPass(frame: Int, interpretation: DepthInterpretation) throws -> (colour: PlanarImage, disparity: [Float]) {
+    func loadPass(frame: Int, interpretation: DepthInterpretation, pool: ArrayPool? = nil) throws -> (colour: PlanarImage, disparity: [Float]) {
         let rgbPath = rgb.path(for: frame)
         let depthPath = depth.path(for: frame)
         let colourRaster: RasterImage
         var depthRaster: RasterImage
         if rgbPath == depthPath {  // one file with both (OpenEXR RGBA + Z): read and decompress once
-            (colourRaster, depthRaster) = try ImageFile.readColourAndDepth(rgbPath, colour: rgbSelection, depth: depthSelection)
+            (colourRaster, depthRaster) = try ImageFile.readColourAndDepth(rgbPath, colour: rgbSelection, depth: depthSelection, pool: pool)
         } else {
-            colourRaster = try ImageFile.read(rgbPath, selection: rgbSelection)
-            depthRaster = try ImageFile.read(depthPath, selection: depthSelection)
+            colourRaster = try ImageFile.read(rgbPath, selection: rgbSelection, pool: pool)
+            depthRaster = try ImageFile.read(depthPath, selection: depthSelection, pool: pool)
         }
         if resizeDepth && (colourRaster.width != depthRaster.width || colourRaster.height != depthRaster.height) {
             depthRaster = depthRaster.resizedNearest(width: colourRaster.width, height: colourRaster.height)
@@ -153,16 +154,21 @@ struct FrameJob {
             throw ImageFileError(path: depthPath, kind: .mismatch, message:
                 "frame \(frame): depth is \(depthRaster.width)x\(depthRaster.height) but \(rgbPath) is \(colourRaster.width)x\(colourRaster.height) (--resize-depth scales it)")
         }
-        var colour = colourRaster.planar(transfer: colourRaster.isFloat ? .linear : .sRGB)
+        var colour = colourRaster.planar(transfer: colourRaster.isFloat ? .linear : .sRGB, pool: pool)
         if colour.channels < 3 { colour = colour.expandedToRGB() }
-        return (colour, try disparity(of: depthRaster, path: depthPath, frame: frame, interpretation: interpretation))
+        let disparity = try disparity(of: depthRaster, path: depthPath, frame: frame, interpretation: interpretation, pool: pool)
+        // The decoded files are converted: their memory serves the next frame's (once: one file may be both).
+        pool?.give(colourRaster)
+        if rgbPath != depthPath { pool?.give(depthRaster) }
+        return (colour, disparity)
     }
 
     /// Disparity of a depth raster; refuses a pass in which no value is usable (all zero, negative
     /// or not finite under this convention), which almost always means the wrong --math.
-    func disparity(of raster: RasterImage, path: String, frame: Int, interpretation: DepthInterpretation) throws -> [Float] {
+    func disparity(of raster: RasterImage, path: String, frame: Int, interpretation: DepthInterpretation,
+                   pool: ArrayPool? = nil) throws -> [Float] {
         var usable = 0
-        let disparity = interpretation.disparity(of: raster, usable: &usable)
+        let disparity = interpretation.disparity(of: raster, usable: &usable, pool: pool)
         if usable == 0 {
             throw ImageFileError(path: path, kind: .corrupt, message:
                 "frame \(frame): no usable depth value under --math \(interpretation.math.rawValue) (all zero, negative or not finite); check --math, --depth-range and --near-white")

@@ -72,7 +72,9 @@ final class RenderPipeline {
             let pending = Pending<FrameJob.Loaded>()
             if job.allInputsStill { stillLoaded = pending }
             reader.async {
-                pending.finish(Result { try job.load(frame: frame, interpretation: interpretation) })
+                // Stills are kept for the whole shot: their memory is not lent (it would never come back).
+                pending.finish(Result { try job.load(frame: frame, interpretation: interpretation,
+                                                     pool: job.allInputsStill ? nil : engine.pool) })
             }
             return pending
         }
@@ -98,7 +100,7 @@ final class RenderPipeline {
                 do {
                     switch result {
                     case .linear(let image):
-                        try ImageFile.write(image, to: path, options: options)
+                        try ImageFile.write(image, to: path, options: options, pool: engine.pool)
                         engine.recycle(image)  // its memory serves a later frame's output
                     case .raster(let image): try ImageFile.write(image, to: path, options: options)
                     }

@@ -9,21 +9,25 @@ public enum Transfer: String, Sendable, CaseIterable {
 extension RasterImage {
     /// Converts to planar Float. Colour channels go through `transfer`; alpha is always linear.
     /// Integer codes are normalised to [0, 1]; float samples are kept as they are.
-    public func planar(transfer: Transfer) -> PlanarImage {
+    /// - Parameter pool: where the planes' memory comes from (a sequence reuses the last frame's).
+    public func planar(transfer: Transfer, pool: ArrayPool? = nil) -> PlanarImage {
         let count = width * height
         let channels = self.channels
         let colourChannels = (channels == 2 || channels == 4) ? channels - 1 : channels
-        // Every sample is written below, plane by plane, over raw buffers (no bounds checks per sample).
-        let out = [Float](unsafeUninitializedCapacity: count * channels) { dst, initialized in
+        // Every sample is written below, plane by plane, over raw buffers (no bounds checks per sample),
+        // so the storage starts unset.
+        var out: [Float] = pool?.unset(count * channels)
+            ?? [Float](unsafeUninitializedCapacity: count * channels) { _, initialized in initialized = count * channels }
+        out.withUnsafeMutableBufferPointer { dst in
             @inline(__always) func convert<T>(_ src: [T], colour: (T) -> Float, other: (T) -> Float) {
                 src.withUnsafeBufferPointer { src in
                     for c in 0..<channels {
                         let plane = dst.baseAddress! + c * count
                         var s = src.baseAddress! + c
                         if c < colourChannels {
-                            for i in 0..<count { (plane + i).initialize(to: colour(s.pointee)); s += channels }
+                            for i in 0..<count { plane[i] = colour(s.pointee); s += channels }
                         } else {
-                            for i in 0..<count { (plane + i).initialize(to: other(s.pointee)); s += channels }
+                            for i in 0..<count { plane[i] = other(s.pointee); s += channels }
                         }
                     }
                 }
@@ -50,7 +54,6 @@ extension RasterImage {
             case .float32(let values):
                 convert(values, colour: { $0 }, other: { $0 })
             }
-            initialized = count * channels
         }
         return PlanarImage(width: width, height: height, channels: channels, samples: out)
     }
@@ -66,7 +69,8 @@ public enum SampleFormat: Sendable, Equatable {
 extension PlanarImage {
     /// Converts to interleaved samples. Integer formats clamp to [0, 1] (NaN becomes 0) and apply
     /// `transfer` to colour channels (alpha stays linear), rounding exactly; float keeps values.
-    public func raster(format: SampleFormat, transfer: Transfer) -> RasterImage {
+    /// - Parameter pool: where the common 8-bit sRGB output's memory comes from (give it back once encoded).
+    public func raster(format: SampleFormat, transfer: Transfer, pool: ArrayPool? = nil) -> RasterImage {
         let count = pixelCount
         let colourChannels = (channels == 2 || channels == 4) ? channels - 1 : channels
         func build<T>(_ zero: T, _ map: (Float, Bool) -> T) -> [T] {
@@ -96,7 +100,7 @@ extension PlanarImage {
             // The common output path (8-bit sRGB PNG/JPEG), over raw buffers: `SRGB.fastEncode8` (no
             // float-to-integer conversion; the same codes as `SRGB.encode8`), four times faster.
             let encoder = SRGB.fastEncode8
-            var out = [UInt8](repeating: 0, count: count * channels)
+            var out: [UInt8] = pool?.unset(count * channels) ?? [UInt8](repeating: 0, count: count * channels)  // every sample is set
             samples.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for c in 0..<channels {

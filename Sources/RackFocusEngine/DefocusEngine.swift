@@ -21,8 +21,9 @@ import RackFocusCore
 /// frame to frame (`ArrayPool`; give frames and outputs back with `recycle`); it does no file I/O.
 public final class DefocusEngine: Sendable {
     public let settings: DefocusSettings
-    /// Big per-frame arrays, kept for the next frame.
-    let pool = ArrayPool()
+    /// Big per-frame arrays, kept for the next frame. Shared with whoever decodes the frames, so the
+    /// memory of one frame's colour and depth serves the next frame's.
+    public let pool: ArrayPool
     /// Span tables for radii up to `levelRadius` (every level works in its own pixels).
     let kernel: ApertureKernel
     /// Number of coarse levels (level k has 2^k x 2^k-pixel cells).
@@ -30,8 +31,9 @@ public final class DefocusEngine: Sendable {
     /// Largest radius splatted at a level, in that level's pixels.
     static let levelRadius = 12.0
 
-    public init(settings: DefocusSettings) {
+    public init(settings: DefocusSettings, pool: ArrayPool = ArrayPool()) {
         self.settings = settings
+        self.pool = pool
         self.kernel = ApertureKernel(shape: settings.aperture,
                                      maximumRadius: Float(min(DefocusEngine.levelRadius, max(0, settings.maximumRadius))))
         var levels = 0
@@ -96,10 +98,13 @@ public final class DefocusEngine: Sendable {
         return splat(frame, levels)
     }
 
-    /// Gives a prepared frame's memory back to the engine, for the next frames to reuse instead of
-    /// having fresh memory mapped. Optional (without it the memory is simply freed), and always safe:
-    /// arrays are copy-on-write, so a frame still used afterwards only stops the reuse.
+    /// Gives a prepared frame's memory back to the engine (its lists, and the colour and disparity it
+    /// was prepared from), for the next frames to reuse instead of having fresh memory mapped. Optional
+    /// (without it the memory is simply freed), and always safe: arrays are copy-on-write, so a frame
+    /// or an input still used afterwards only stops the reuse.
     public func recycle(_ frame: consuming PreparedFrame) {
+        pool.give(frame.image.samples)
+        pool.give(frame.disparity)
         pool.give(frame.layerIndex)
         for list in frame.sources + frame.fills { list.recycle(into: pool) }
     }

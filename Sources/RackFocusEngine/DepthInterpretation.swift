@@ -110,7 +110,8 @@ public struct DepthInterpretation: Sendable, Equatable {
     /// Disparity of a depth raster's first channel, as `disparity(_:isInteger:usable:)` gives for the
     /// raster's linear planar values (the same numbers). An 8- or 16-bit raster is converted through a
     /// table of every code's disparity (one lookup per pixel instead of the arithmetic).
-    public func disparity(of raster: RasterImage, usable: inout Int) -> [Float] {
+    /// - Parameter pool: where an 8/16-bit raster's disparity memory comes from.
+    public func disparity(of raster: RasterImage, usable: inout Int, pool: ArrayPool? = nil) -> [Float] {
         func lookup<Code: FixedWidthInteger & UnsignedInteger>(_ codes: [Code]) -> [Float] {
             // Every code once, through exactly the per-pixel path (planar conversion, then the math).
             let all = RasterImage(width: Int(Code.max) + 1, height: 1, channels: 1,
@@ -118,7 +119,8 @@ public struct DepthInterpretation: Sendable, Equatable {
                                                                   : .uint16((0...UInt16.max).map { $0 }))
             var valid = [Bool](repeating: false, count: Int(Code.max) + 1)
             let table = disparityOrNaN(all.planar(transfer: .linear).samples, isInteger: true, valid: &valid)
-            var out = [Float](repeating: 0, count: raster.width * raster.height)
+            let count = raster.width * raster.height
+            var out: [Float] = pool?.unset(count) ?? [Float](repeating: 0, count: count)  // every value is set
             var seen = [Bool](repeating: false, count: table.count)  // codes present in the raster
             let channels = raster.channels
             codes.withUnsafeBufferPointer { codes in

@@ -1,3 +1,5 @@
+import RackFocusCore
+
 /// The background hidden behind nearer layers, invented per layer by pull-push (Gortler et al.;
 /// Kraus & Strengert) on a grid of 2 x 2-pixel cells (the invented content is smooth; 2 x 2 scored
 /// best against ground truth), for the nearer pixels within `reach` of the layer's occlusion edges

@@ -1,3 +1,5 @@
+import RackFocusCore
+
 /// Pull-push extrapolation (Gortler et al. 1996; Kraus & Strengert 2007): fills the pixels where
 /// `weight` is 0 with a smooth continuation of the pixels around them.
 ///

@@ -1,3 +1,5 @@
+import RackFocusCore
+
 /// Per focus: every layer's sources split into resolution levels and sorted for the splat loop.
 ///
 /// Level 0 is full resolution and takes radii up to 12 px. Level k (k >= 1) sums the sources of

@@ -64,22 +64,23 @@ public struct ImageProbe: Sendable {
 /// Reading and writing image files: format detection, typed errors naming the file, atomic writes.
 public enum ImageFile {
     /// Reads and decodes a file; for OpenEXR, `selection` says which channels (colour or depth).
+    /// `pool` lends a PNG's pixels their memory (give the raster back once done with it).
     public static func read(_ path: String, limits: DecodeLimits = .default,
-                            selection: EXRSelection = .colour) throws(ImageFileError) -> RasterImage {
+                            selection: EXRSelection = .colour, pool: ArrayPool? = nil) throws(ImageFileError) -> RasterImage {
         let bytes = try FileSystem.read(path)
-        return try naming(path) { try decode(bytes, path: path, limits: limits, selection: selection) }
+        return try naming(path) { try decode(bytes, path: path, limits: limits, selection: selection, pool: pool) }
     }
 
     /// The colour and the depth of a file that holds both (an OpenEXR with RGBA and Z), read and
     /// decompressed once. Any other format decodes once and serves as both.
     public static func readColourAndDepth(_ path: String, colour: EXRSelection = .colour, depth: EXRSelection = .depth,
-                                          limits: DecodeLimits = .default) throws(ImageFileError) -> (colour: RasterImage, depth: RasterImage) {
+                                          limits: DecodeLimits = .default, pool: ArrayPool? = nil) throws(ImageFileError) -> (colour: RasterImage, depth: RasterImage) {
         let bytes = try FileSystem.read(path)
         return try naming(path) {
             if ImageFormat.detect(bytes) == .exr {
                 return try EXRCodec.decodeColourAndDepth(bytes, colour: colour, depth: depth, limits: limits)
             }
-            let image = try decode(bytes, path: path, limits: limits)
+            let image = try decode(bytes, path: path, limits: limits, pool: pool)
             return (image, image)
         }
     }
@@ -95,10 +96,11 @@ public enum ImageFile {
         }
     }
 
-    static func decode(_ bytes: [UInt8], path: String, limits: DecodeLimits, selection: EXRSelection = .colour) throws -> RasterImage {
+    static func decode(_ bytes: [UInt8], path: String, limits: DecodeLimits, selection: EXRSelection = .colour,
+                       pool: ArrayPool? = nil) throws -> RasterImage {
         if bytes.isEmpty { throw CodecError(.empty, "file is empty") }
         switch ImageFormat.detect(bytes) {
-        case .png: return try PNGCodec.decode(bytes, limits: limits)
+        case .png: return try PNGCodec.decode(bytes, limits: limits, pool: pool)
         case .jpeg: return try JPEGCodec.decode(bytes, limits: limits)
         case .pfm: return try PFMCodec.decode(bytes, limits: limits)
         case .exr: return try EXRCodec.decode(bytes, selection: selection, limits: limits)
@@ -127,15 +129,18 @@ public enum ImageFile {
 
     /// Converts a planar linear image for `path`'s format and writes it: PNG/JPEG get sRGB codes
     /// at `options.bitDepth` (HDR values clip to 1), PFM and OpenEXR get the linear floats unchanged.
+    /// `pool` lends the converted samples their memory (given back once encoded).
     public static func write(_ image: PlanarImage, to path: String, transfer: Transfer = .sRGB,
-                             options: WriteOptions = .init()) throws(ImageFileError) {
+                             options: WriteOptions = .init(), pool: ArrayPool? = nil) throws(ImageFileError) {
         let format = ImageFormat.fromExtension(path)
         let sampleFormat: SampleFormat = switch format {
         case .pfm, .exr: .float32
         case .jpeg: .uint8
         default: options.bitDepth == 16 ? .uint16 : .uint8
         }
-        try write(image.raster(format: sampleFormat, transfer: format == .pfm || format == .exr ? .linear : transfer), to: path, options: options)
+        let raster = image.raster(format: sampleFormat, transfer: format == .pfm || format == .exr ? .linear : transfer, pool: pool)
+        defer { pool?.give(raster) }
+        try write(raster, to: path, options: options)
     }
 
     /// Format, size, depth and channels; for one-channel images also the value range.

@@ -43,16 +43,29 @@ public enum PNGCodec {
                       hasColorInfo: info.has_color_info != 0, channels: Int(info.channels))
     }
 
-    public static func decode(_ bytes: [UInt8], limits: DecodeLimits = .default) throws(CodecError) -> RasterImage {
+    /// - Parameter pool: where the pixels' memory comes from (a sequence reuses the last frame's).
+    public static func decode(_ bytes: [UInt8], limits: DecodeLimits = .default, pool: ArrayPool? = nil) throws(CodecError) -> RasterImage {
         var info = rfcodec_info()
         var message = [CChar](repeating: 0, count: 512)
-        var pixels: UnsafeMutableRawPointer?
-        let code = bytes.withUnsafeBufferPointer {
-            rfcodec_png_decode($0.baseAddress, $0.count, UInt64(limits.maxPixels), &info, &pixels, &message, 512)
+        // First the layout (no pixels decoded), then the pixels straight into the samples' memory.
+        try check(bytes.withUnsafeBufferPointer {
+            rfcodec_png_decode_into($0.baseAddress, $0.count, UInt64(limits.maxPixels), &info, nil, 0, &message, 512)
+        }, message)
+        let count = Int(info.width) * Int(info.height) * Int(info.channels)
+        func decode<T: PoolElement>(_: T.Type) throws(CodecError) -> [T] {
+            var samples: [T] = pool?.unset(count) ?? [T](unsafeUninitializedCapacity: count) { _, n in n = count }
+            let code = samples.withUnsafeMutableBytes { pixels in
+                bytes.withUnsafeBufferPointer {
+                    rfcodec_png_decode_into($0.baseAddress, $0.count, UInt64(limits.maxPixels), &info,
+                                            pixels.baseAddress, pixels.count, &message, 512)
+                }
+            }
+            if code != 0 { pool?.give(samples) }
+            try check(code, message)
+            return samples
         }
-        try check(code, message)
-        defer { rfcodec_free(pixels) }
-        return makeRaster(info, pixels!)
+        let samples: RasterImage.Samples = info.bit_depth == 16 ? .uint16(try decode(UInt16.self)) : .uint8(try decode(UInt8.self))
+        return RasterImage(width: Int(info.width), height: Int(info.height), channels: Int(info.channels), samples: samples)
     }
 
     public static func encode(_ image: RasterImage, options: Options = .fast) throws(CodecError) -> [UInt8] {

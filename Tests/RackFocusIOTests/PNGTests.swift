@@ -66,6 +66,31 @@ import Testing
         }
     }
 
+    /// Decoding into memory lent by a pool (a reused array full of other values) gives exactly the
+    /// fresh decode: every sample is written, 8- and 16-bit.
+    @Test(arguments: [(3, 8), (1, 16), (4, 16)])
+    func decodesIntoPooledMemoryExactly(channels: Int, bits: Int) throws {
+        let (w, h) = (480, 320)  // big enough to be pooled (>= 256 KB)
+        let count = w * h * channels
+        let samples: RasterImage.Samples = bits == 8
+            ? .uint8((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) })
+            : .uint16((0..<count).map { UInt16(truncatingIfNeeded: $0 &* 2654435761 >> 5) })
+        let image = RasterImage(width: w, height: h, channels: channels, samples: samples)
+        let bytes = try PNGCodec.encode(image)
+        let pool = ArrayPool()
+        if bits == 8 { pool.give([UInt8](repeating: 0xAB, count: count)) } else { pool.give([UInt16](repeating: 0xABCD, count: count)) }
+        let held = pool.heldBytes
+        let decoded = try PNGCodec.decode(bytes, pool: pool)
+        #expect(pool.heldBytes < held, "the decoder took the pooled array")
+        #expect(decoded == image)
+        // A failed decode gives the array back and throws.
+        var truncated = bytes
+        truncated.removeLast(bytes.count / 3)
+        pool.give(decoded)
+        #expect(throws: CodecError.self) { try PNGCodec.decode(truncated, pool: pool) }
+        #expect(pool.heldBytes == held)
+    }
+
     @Test func refusesAbsurdDeclaredSizeBeforeAllocating() {
         let error = #expect(throws: ImageFileError.self) { try ImageFile.read(Fixtures.path("codecs/huge_declared.png")) }
         #expect(error?.kind == .tooLarge)

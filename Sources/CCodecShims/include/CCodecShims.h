@@ -41,10 +41,12 @@ typedef struct rfcodec_info {
     uint32_t has_color_info; ///< PNG carries gAMA, sRGB or iCCP (never applied)
 } rfcodec_info;
 
-/// Decodes a whole PNG held in memory. On success *pixels is a malloc'ed buffer the caller
-/// frees with rfcodec_free. Values are returned exactly as stored: no gamma, no ICC.
-int rfcodec_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
-                       rfcodec_info *info, void **pixels, char *message, size_t message_capacity);
+/// Decodes a whole PNG held in memory into the caller's memory. Called with pixels == NULL it only
+/// fills `info` (size, and channels and bit depth after expansion), so the caller can provide
+/// exactly width * height * channels * bit_depth / 8 bytes (pixels_size) for the second call.
+/// Values are returned exactly as stored: no gamma, no ICC.
+int rfcodec_png_decode_into(const uint8_t *data, size_t size, uint64_t max_pixels, rfcodec_info *info,
+                            void *pixels, size_t pixels_size, char *message, size_t message_capacity);
 
 /// Reads only the header of a PNG (no pixel data), for probing.
 int rfcodec_png_read_header(const uint8_t *data, size_t size, rfcodec_info *info,

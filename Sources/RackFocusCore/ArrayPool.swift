@@ -5,21 +5,24 @@ import Darwin
 #endif
 
 /// Element types the pool hands out; `poolFill` pads an array grown within its capacity.
-protocol PoolElement: BitwiseCopyable {
+public protocol PoolElement: BitwiseCopyable {
     static var poolFill: Self { get }
 }
 
-extension Float: PoolElement { static var poolFill: Float { 0 } }
-extension Int: PoolElement { static var poolFill: Int { 0 } }
-extension Int32: PoolElement { static var poolFill: Int32 { 0 } }
-extension Int8: PoolElement { static var poolFill: Int8 { 0 } }
-extension Bool: PoolElement { static var poolFill: Bool { false } }
-extension SIMD4: PoolElement where Scalar == Float { static var poolFill: SIMD4<Float> { .zero } }
+extension Float: PoolElement { public static var poolFill: Float { 0 } }
+extension Int: PoolElement { public static var poolFill: Int { 0 } }
+extension Int32: PoolElement { public static var poolFill: Int32 { 0 } }
+extension Int8: PoolElement { public static var poolFill: Int8 { 0 } }
+extension UInt8: PoolElement { public static var poolFill: UInt8 { 0 } }
+extension UInt16: PoolElement { public static var poolFill: UInt16 { 0 } }
+extension Bool: PoolElement { public static var poolFill: Bool { false } }
+extension SIMD4: PoolElement where Scalar == Float { public static var poolFill: SIMD4<Float> { .zero } }
 
-/// The engine's scratch memory, kept from frame to frame.
+/// Big arrays kept from frame to frame: the engine's scratch memory, and in a sequence render also
+/// the decoded files, their planar conversions and the encoded output's samples.
 ///
-/// A 1080p frame needs a few hundred MB of short-lived arrays (colour, layer lists, level lists, the
-/// output). Allocated afresh, every one of those pages is mapped and zeroed by the kernel again each
+/// A 1080p frame needs a few hundred MB of short-lived arrays (decoded pixels, colour, layer lists,
+/// level lists, the output). Allocated afresh, every one of those pages is mapped and zeroed by the kernel again each
 /// frame: on these machines that cost as much as the rendering itself. Big arrays given back here are
 /// handed out again, so a sequence of frames allocates almost nothing after its first frame. New big
 /// arrays get a capacity rounded up to a power of two and a request takes the smallest kept array
@@ -30,21 +33,23 @@ extension SIMD4: PoolElement where Scalar == Float { static var poolFill: SIMD4<
 /// `empty` say what they give.
 ///
 /// Bounded: at most `limit` bytes are kept (beyond that a given-back array is simply freed), and the
-/// pool holds only arrays the engine gave back. Thread-safe; which array is reused never changes a result.
-final class ArrayPool: @unchecked Sendable {
+/// pool holds only arrays given back to it. Thread-safe; which array is reused never changes a result.
+/// An array given back while something else still holds it is safe too (copy-on-write: whoever
+/// writes to it first gets a copy), it only saves nothing.
+public final class ArrayPool: @unchecked Sendable {
     /// Kept arrays of one element type.
     private final class Shelf<T> {
         var arrays: [[T]] = []
     }
     private var shelves: [ObjectIdentifier: AnyObject] = [:]
     private var bytes = 0
-    let limit: Int
+    public let limit: Int
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     /// Arrays smaller than this many bytes are not pooled.
     static let smallest = 256 << 10
 
-    init(limit: Int = 1 << 30) {
+    public init(limit: Int = 1 << 30) {
         self.limit = limit
         mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
@@ -56,7 +61,7 @@ final class ArrayPool: @unchecked Sendable {
     }
 
     /// Bytes held now (for tests).
-    var heldBytes: Int {
+    public var heldBytes: Int {
         pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
         return bytes
     }
@@ -88,7 +93,7 @@ final class ArrayPool: @unchecked Sendable {
 
     /// `count` elements, unset (see the type's note). A new array is not zero-filled either: at 1080p
     /// that would be ~150 MB of memory writes per frame.
-    func unset<T: PoolElement>(_ count: Int) -> [T] {
+    public func unset<T: PoolElement>(_ count: Int) -> [T] {
         guard var array: [T] = takeArray(capacity: count) else {
             // (An empty array is the runtime's shared empty storage: setting its count from several
             // threads at once is a data race, so it is not touched.)
@@ -112,14 +117,14 @@ final class ArrayPool: @unchecked Sendable {
     }
 
     /// `count` copies of `value`.
-    func filled<T: PoolElement>(_ count: Int, with value: T) -> [T] {
+    public func filled<T: PoolElement>(_ count: Int, with value: T) -> [T] {
         var array: [T] = unset(count)
         array.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
         return array
     }
 
     /// An empty array with room for at least `capacity` elements.
-    func empty<T: PoolElement>(capacity: Int) -> [T] {
+    public func empty<T: PoolElement>(capacity: Int) -> [T] {
         guard var array: [T] = takeArray(capacity: capacity) else {
             var made: [T] = []
             made.reserveCapacity(Self.room(capacity, T.self))
@@ -130,7 +135,7 @@ final class ArrayPool: @unchecked Sendable {
     }
 
     /// Keeps `array` for reuse (or frees it when the pool is full).
-    func give<T: PoolElement>(_ array: consuming [T]) {
+    public func give<T: PoolElement>(_ array: consuming [T]) {
         let size = array.capacity * MemoryLayout<T>.stride
         guard size >= Self.smallest else { return }
         pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
@@ -139,5 +144,16 @@ final class ArrayPool: @unchecked Sendable {
         let key = ObjectIdentifier(T.self)
         if shelves[key] == nil { shelves[key] = Shelf<T>() }
         (shelves[key] as! Shelf<T>).arrays.append(array)
+    }
+}
+
+extension ArrayPool {
+    /// Gives a raster's samples back (a decoded file, once converted).
+    public func give(_ raster: consuming RasterImage) {
+        switch raster.samples {
+        case .uint8(let values): give(values)
+        case .uint16(let values): give(values)
+        case .float32(let values): give(values)
+        }
     }
 }

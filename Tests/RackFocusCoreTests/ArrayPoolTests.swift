@@ -1,6 +1,5 @@
 import Testing
 @testable import RackFocusCore
-@testable import RackFocusEngine
 
 @Suite struct ArrayPoolTests {
     static func address<T>(_ array: [T]) -> UnsafeRawPointer? {
@@ -49,35 +48,27 @@ import Testing
         #expect(pool.heldBytes > 0)
     }
 
-    /// Frames, outputs and the engine's own level lists recycled through the pool (stale contents,
-    /// frames of two sizes, two threads) give exactly what a fresh engine gives.
-    @Test func recycledMemoryNeverChangesAResult() {
-        let recycling = Scene.linearEngine(threads: 2, maximum: 16)
-        let sizes = [(256, 160), (240, 150)]
-        var scenes: [(PlanarImage, [Float])] = []
-        for (width, height) in sizes {
-            let image = Scene.image(width: width, height: height) { x, y in
-                (x * 7 + y * 3) % 41 == 0 ? SIMD3(4, 4, 4) : SIMD3(Float(x % 9) / 9, Float(y % 5) / 5, 0.4)
-            }
-            let disparity = Scene.disparity(width: width, height: height) { x, y in
-                let dx = x - width / 3, dy = y - height / 2
-                return dx * dx + dy * dy < 40 * 40 ? 0.6 : (x > width / 2 ? 1.5 : 4 + Float(y) / 100)
-            }
-            scenes.append((image, disparity))
+    /// Conversions that take their memory from the pool write every sample: stale contents of a
+    /// reused array never show (8-bit sRGB in, RGBA 16-bit in, 8-bit sRGB out).
+    @Test func pooledConversionsEqualFreshOnes() {
+        let pool = ArrayPool()
+        let (w, h) = (320, 240)
+        let rgb8 = RasterImage(width: w, height: h, channels: 3,
+                               samples: .uint8((0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 9) }))
+        let rgba16 = RasterImage(width: w, height: h, channels: 4,
+                                 samples: .uint16((0..<(w * h * 4)).map { UInt16(truncatingIfNeeded: $0 &* 40503) }))
+        for raster in [rgb8, rgba16] {
+            let count = w * h * raster.channels
+            pool.give([Float](repeating: .nan, count: count))  // stale contents
+            let held = pool.heldBytes
+            let pooled = raster.planar(transfer: .sRGB, pool: pool)
+            #expect(pool.heldBytes < held, "the conversion took the pooled array")
+            let fresh = raster.planar(transfer: .sRGB)
+            #expect(pooled.samples == fresh.samples)
+            pool.give([UInt8](repeating: 0xAB, count: count))
+            let encoded = fresh.raster(format: .uint8, transfer: .sRGB, pool: pool)
+            #expect(encoded == fresh.raster(format: .uint8, transfer: .sRGB))
+            #expect(pool.heldBytes < held)
         }
-        for round in 0..<2 {
-            for (image, disparity) in scenes {
-                let frame = recycling.prepare(colour: image, disparity: disparity)
-                for focus in [0.6, 2.0] {
-                    let fresh = Scene.linearEngine(threads: 1, maximum: 16).render(colour: image, disparity: disparity,
-                                                                                   focusDistance: focus)
-                    let out = recycling.render(frame, focusDistance: focus)
-                    #expect(out.samples == fresh.samples, "round \(round), \(image.width)x\(image.height), focus \(focus)")
-                    recycling.recycle(out)
-                }
-                recycling.recycle(frame)
-            }
-        }
-        #expect(recycling.pool.heldBytes > 0)
     }
 }
