@@ -158,7 +158,11 @@ extension RenderPipeline {
                 if job.allInputsStill { stillPrepared = (frameLens, prepared) }
             }
             background = picture(prepared, colour: loaded.colour, focus: distance, lens: frameLens)
-            if !job.allInputsStill { engine.recycle(prepared) }  // its memory serves the next frame
+            if !job.allInputsStill {  // its memory, and the decoded colour and disparity, serve the next frame
+                engine.recycle(prepared)
+                engine.pool.give(loaded.colour.samples)
+                engine.pool.give(loaded.disparity)
+            }
         }
         guard !job.plates.isEmpty else { return background! }
         var backdrop: PlanarImage?

@@ -98,13 +98,11 @@ public final class DefocusEngine: Sendable {
         return splat(frame, levels)
     }
 
-    /// Gives a prepared frame's memory back to the engine (its lists, and the colour and disparity it
-    /// was prepared from), for the next frames to reuse instead of having fresh memory mapped. Optional
-    /// (without it the memory is simply freed), and always safe: arrays are copy-on-write, so a frame
-    /// or an input still used afterwards only stops the reuse.
+    /// Gives a prepared frame's memory back to the engine, for the next frames to reuse instead of
+    /// having fresh memory mapped. Optional (without it the memory is simply freed), and always safe:
+    /// arrays are copy-on-write, so a frame still used afterwards only stops the reuse. The colour and
+    /// disparity it was prepared from stay the caller's (give them to `pool` when done with them).
     public func recycle(_ frame: consuming PreparedFrame) {
-        pool.give(frame.image.samples)
-        pool.give(frame.disparity)
         pool.give(frame.layerIndex)
         for list in frame.sources + frame.fills { list.recycle(into: pool) }
     }
