@@ -148,6 +148,13 @@ public final class ArrayPool: @unchecked Sendable {
 }
 
 extension ArrayPool {
+    /// `count` unset elements (every one must be written before it is read): from `pool` when there
+    /// is one, else a new array. For code that works with or without a pool.
+    public static func unset<T: PoolElement>(_ count: Int, from pool: ArrayPool?) -> [T] {
+        if let pool { return pool.unset(count) }
+        return count == 0 ? [] : [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
     /// Gives a raster's samples back (a decoded file, once converted).
     public func give(_ raster: consuming RasterImage) {
         switch raster.samples {

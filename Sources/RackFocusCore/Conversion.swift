@@ -16,8 +16,7 @@ extension RasterImage {
         let colourChannels = (channels == 2 || channels == 4) ? channels - 1 : channels
         // Every sample is written below, plane by plane, over raw buffers (no bounds checks per sample),
         // so the storage starts unset.
-        var out: [Float] = pool?.unset(count * channels)
-            ?? [Float](unsafeUninitializedCapacity: count * channels) { _, initialized in initialized = count * channels }
+        var out: [Float] = ArrayPool.unset(count * channels, from: pool)
         out.withUnsafeMutableBufferPointer { dst in
             @inline(__always) func convert<T>(_ src: [T], colour: (T) -> Float, other: (T) -> Float) {
                 src.withUnsafeBufferPointer { src in
@@ -100,7 +99,7 @@ extension PlanarImage {
             // The common output path (8-bit sRGB PNG/JPEG), over raw buffers: `SRGB.fastEncode8` (no
             // float-to-integer conversion; the same codes as `SRGB.encode8`), four times faster.
             let encoder = SRGB.fastEncode8
-            var out: [UInt8] = pool?.unset(count * channels) ?? [UInt8](repeating: 0, count: count * channels)  // every sample is set
+            var out: [UInt8] = ArrayPool.unset(count * channels, from: pool)  // every sample is set below
             samples.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for c in 0..<channels {

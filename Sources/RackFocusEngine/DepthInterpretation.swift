@@ -120,7 +120,7 @@ public struct DepthInterpretation: Sendable, Equatable {
             var valid = [Bool](repeating: false, count: Int(Code.max) + 1)
             let table = disparityOrNaN(all.planar(transfer: .linear).samples, isInteger: true, valid: &valid)
             let count = raster.width * raster.height
-            var out: [Float] = pool?.unset(count) ?? [Float](repeating: 0, count: count)  // every value is set
+            var out: [Float] = ArrayPool.unset(count, from: pool)  // every value is set below
             var seen = [Bool](repeating: false, count: table.count)  // codes present in the raster
             let channels = raster.channels
             codes.withUnsafeBufferPointer { codes in

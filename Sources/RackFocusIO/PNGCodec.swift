@@ -53,7 +53,7 @@ public enum PNGCodec {
         }, message)
         let count = Int(info.width) * Int(info.height) * Int(info.channels)
         func decode<T: PoolElement>(_: T.Type) throws(CodecError) -> [T] {
-            var samples: [T] = pool?.unset(count) ?? [T](unsafeUninitializedCapacity: count) { _, n in n = count }
+            var samples: [T] = ArrayPool.unset(count, from: pool)  // every sample is decoded into
             let code = samples.withUnsafeMutableBytes { pixels in
                 bytes.withUnsafeBufferPointer {
                     rfcodec_png_decode_into($0.baseAddress, $0.count, UInt64(limits.maxPixels), &info,
