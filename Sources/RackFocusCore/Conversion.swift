@@ -97,27 +97,30 @@ extension PlanarImage {
         switch format {
         case .uint8 where transfer == .sRGB:
             // The common output path (8-bit sRGB PNG/JPEG), over raw buffers: `SRGB.fastEncode8` (no
-            // float-to-integer conversion; the same codes as `SRGB.encode8`), four times faster.
-            let encoder = SRGB.fastEncode8
+            // float-to-integer conversion; the same codes as `SRGB.encode8`), four times faster. One pass
+            // writes whole pixels, reading the planes side by side.
             var out: [UInt8] = ArrayPool.unset(count * channels, from: pool)  // every sample is set below
             samples.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for c in 0..<channels {
-                    let plane = c * count
-                    var d = c
-                    if c < colourChannels {
-                        for i in 0..<count {
-                            dst[d] = encoder.code(src[plane + i])
-                            d += channels
-                        }
-                    } else {
-                        for i in 0..<count {
-                            dst[d] = UInt8(truncatingIfNeeded: linearCode(src[plane + i], 255))
-                            d += channels
-                        }
+            SRGB.fastEncode8.withCoder { code in
+                let s = src.baseAddress!
+                var d = dst.baseAddress!
+                if channels == 3 {
+                    let (r, g, b) = (s, s + count, s + 2 * count)
+                    for i in 0..<count {
+                        d[0] = code(r[i]); d[1] = code(g[i]); d[2] = code(b[i])
+                        d += 3
                     }
+                    return
                 }
-            }}
+                for i in 0..<count {
+                    for c in 0..<colourChannels { d[c] = code(s[c * count + i]) }
+                    if colourChannels < channels {
+                        d[colourChannels] = UInt8(truncatingIfNeeded: linearCode(s[colourChannels * count + i], 255))
+                    }
+                    d += channels
+                }
+            }}}
             return RasterImage(width: width, height: height, channels: channels, samples: .uint8(out))
         case .uint8:
             let table = SRGB.encode8

@@ -94,8 +94,27 @@ public enum SRGB {
         /// The code of linear value x (clamped to [0, 1]; NaN gives 0).
         @inlinable @inline(__always)
         public func code(_ x: Float) -> UInt8 {
+            codes.withUnsafeBufferPointer { codes in
+                thresholds.withUnsafeBufferPointer { Self.code(x, codes.baseAddress!, $0.baseAddress!) }
+            }
+        }
+
+        /// Runs `body` with a code function over the raw tables (no bounds checks or reference counting
+        /// per value, for loops over whole images).
+        @inlinable @inline(__always)
+        public func withCoder<R>(_ body: ((Float) -> UInt8) -> R) -> R {
+            codes.withUnsafeBufferPointer { codes in
+                thresholds.withUnsafeBufferPointer { thresholds in
+                    let (c, t) = (codes.baseAddress!, thresholds.baseAddress!)
+                    return body { Self.code($0, c, t) }
+                }
+            }
+        }
+
+        @inlinable @inline(__always)
+        static func code(_ x: Float, _ codes: UnsafePointer<UInt8>, _ thresholds: UnsafePointer<Float>) -> UInt8 {
             let clamped = x > 0 ? (x < 1 ? x : 1) : 0
-            let code = codes[Int(clamped.bitPattern >> Self.shift)]
+            let code = codes[Int(clamped.bitPattern >> shift)]
             return clamped >= thresholds[Int(code)] ? code &+ 1 : code
         }
     }

@@ -67,6 +67,26 @@ import Testing
         for (i, v) in values.enumerated() where codes[i] != UInt8(SRGB.encode8.code(v)) {
             Issue.record("x = \(v): image \(codes[i]), table \(SRGB.encode8.code(v))")
         }
+        // RGB (its own one-pass loop) and RGBA: every plane a different order of the same values.
+        for channels in [3, 4] {
+            let n = values.count
+            let samples = (0..<channels).flatMap { c in (0..<n).map { values[($0 * (2 * c + 1) + 7 * c) % n] } }
+            let image = PlanarImage(width: n, height: 1, channels: channels, samples: samples)
+            guard case .uint8(let interleaved) = image.raster(format: .uint8, transfer: .sRGB).samples else {
+                Issue.record("8-bit raster expected")
+                return
+            }
+            var wrong = 0
+            for i in 0..<n {
+                for c in 0..<channels {
+                    let v = samples[c * n + i]
+                    let expected = c == 3 ? UInt8(max(0, min(255, (v.isNaN ? 0 : v) * 255)).rounded(.toNearestOrEven))
+                                          : UInt8(SRGB.encode8.code(v))
+                    if interleaved[i * channels + c] != expected { wrong += 1 }
+                }
+            }
+            #expect(wrong == 0, "\(channels) channels: \(wrong) samples differ")
+        }
     }
 
     @Test func planarRoundTripKeepsAlphaLinear() {
