@@ -105,7 +105,7 @@ extension PlanarImage {
             SRGB.fastEncode8.withCoder { code in
                 let s = src.baseAddress!
                 var d = dst.baseAddress!
-                if channels == 3 {
+                if channels == 3 {  // spelled out: the per-channel loop below is ~1.5x slower for RGB
                     let (r, g, b) = (s, s + count, s + 2 * count)
                     for i in 0..<count {
                         d[0] = code(r[i]); d[1] = code(g[i]); d[2] = code(b[i])
