@@ -124,7 +124,7 @@ struct CompareCommand: ParsableCommand {
         let outcome = ComparisonReport(expected: expected, actual: actual, tolerances: tolerances, frames: results,
                                        missingInExpected: missingInExpected, missingInActual: missingInActual)
         if let json {
-            try FileSystem.writeAtomically(Array(outcome.json()), to: json)
+            try FileSystem.writeAtomically(Array(try outcome.json()), to: json)
         }
         if let report {
             let worst = Set(outcome.framesWorstFirst.prefix(Self.reportPictures).compactMap { r in results.firstIndex { $0.expected == r.expected && $0.actual == r.actual } })

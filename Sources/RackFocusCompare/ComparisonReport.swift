@@ -56,7 +56,14 @@ public struct Tolerances: Codable, Sendable, Equatable {
 func format(_ value: Double) -> String {
     if value.isInfinite { return value > 0 ? "inf" : "-inf" }
     if value == value.rounded() && abs(value) < 1e12 { return String(Int(value)) }
-    return String(format: "%.3f", value)
+    return format(value, decimals: 3)
+}
+
+/// Fixed decimals; "inf", "-inf" and "nan" spelled out.
+func format(_ value: Double, decimals: Int) -> String {
+    if value.isNaN { return "nan" }
+    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+    return String(format: "%.\(decimals)f", value)
 }
 
 /// One compared frame, as written to JSON.
@@ -71,7 +78,7 @@ public struct FrameResult: Codable, Sendable {
     public var bitDepth: Int?
     public var maxAbsDiff: Double?
     public var meanAbsDiff: Double?
-    /// nil when the frames are identical (infinite PSNR).
+    /// nil when the frames are identical (infinite PSNR); "-inf" when a difference is infinite.
     public var psnr: Double?
     public var ssim: Double?
     public var badPixels: Int?
@@ -89,7 +96,7 @@ public struct FrameResult: Codable, Sendable {
         guard let d = difference else { return }
         width = d.width; height = d.height; channels = d.channels; bitDepth = d.bitDepth
         maxAbsDiff = d.maxAbsolute; meanAbsDiff = d.meanAbsolute
-        psnr = d.psnr.isFinite ? d.psnr : nil
+        psnr = d.psnr == .infinity ? nil : d.psnr
         ssim = d.ssim; badPixels = d.pixelsOver
         worstPixel = [d.worstPixel.x, d.worstPixel.y]
     }
@@ -148,26 +155,52 @@ public struct ComparisonReport: Codable, Sendable {
         passed = summary.failed == 0 && missingInExpected.isEmpty && missingInActual.isEmpty
     }
 
-    public func json() -> Data {
+    /// Non-finite numbers (float files with NaN or infinities differ by "inf", their PSNR is "-inf")
+    /// are written as the strings "inf", "-inf" and "nan": JSON has no literal for them.
+    public static let nonFiniteStrings = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+
+    public func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        return (try? encoder.encode(self)) ?? Data("{}".utf8)
+        let strings = Self.nonFiniteStrings
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: strings.positiveInfinity, negativeInfinity: strings.negativeInfinity, nan: strings.nan)
+        return try encoder.encode(self)
+    }
+
+    /// Reads a report written by `json()`.
+    public static func decode(json data: Data) throws -> ComparisonReport {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let strings = nonFiniteStrings
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: strings.positiveInfinity, negativeInfinity: strings.negativeInfinity, nan: strings.nan)
+        return try decoder.decode(ComparisonReport.self, from: data)
     }
 
     /// Frames worst first.
     public var framesWorstFirst: [FrameResult] { frames.sorted { $0.badness > $1.badness } }
 
-    /// One plain line for logs.
+    /// One plain line for logs; a failure ends with the worst frame's reason.
     public var summaryLine: String {
         var line = "compare: \(summary.frames) frame\(summary.frames == 1 ? "" : "s"), \(summary.failed) failed"
         if !missingInExpected.isEmpty { line += ", \(missingInExpected.count) missing in expected" }
         if !missingInActual.isEmpty { line += ", \(missingInActual.count) missing in actual" }
-        line += "; max diff \(format(summary.maxAbsDiff)), mean \(String(format: "%.4f", summary.meanAbsDiff))"
-        line += ", min PSNR \(summary.minPsnr.map { String(format: "%.2f dB", $0) } ?? "inf")"
-        line += ", min SSIM \(String(format: "%.5f", summary.minSsim))"
+        if frames.contains(where: { $0.maxAbsDiff != nil }) {
+            line += "; max diff \(format(summary.maxAbsDiff)), mean \(format(summary.meanAbsDiff, decimals: 4))"
+            line += ", min PSNR \(summary.minPsnr.map { format($0, decimals: 2) + " dB" } ?? "inf")"
+            line += ", min SSIM \(String(format: "%.5f", summary.minSsim))"
+        } else {
+            line += "; no frame could be compared"
+        }
         if let worst = summary.worstFrame { line += ", worst frame \(worst)" }
-        return line + (passed ? ": PASS" : ": FAIL")
+        if passed { return line + ": PASS" }
+        if let failed = framesWorstFirst.first(where: { !$0.passed }) {
+            let name = failed.frame.map { "frame \($0)" } ?? failed.actual
+            return line + ": FAIL (\(name): \(failed.problem ?? "failed"))"
+        }
+        return line + ": FAIL (frames missing)"
     }
 
     /// A self-contained HTML page: the numbers, then expected / actual / heatmap side by side,

@@ -63,8 +63,7 @@ public struct FrameDifference: Sendable, Equatable {
                 var pixelMax = 0.0
                 for c in 0..<channels {
                     let i = (y * width + x) * channels + c
-                    let d = abs(a[i] - b[i])
-                    let dd = d.isNaN ? Double.infinity : d
+                    let dd = FrameDifference.difference(a[i], b[i])
                     sumAbs += dd
                     sumSquares += dd * dd
                     pixelMax = max(pixelMax, dd)
@@ -88,6 +87,15 @@ public struct FrameDifference: Sendable, Equatable {
         ssim = total / Double(channels)
     }
 
+    /// How far apart two samples are. Float files may hold NaN and infinities (OpenEXR's test images
+    /// do): NaN equals NaN and an infinity equals the same infinity, so a file compares equal to
+    /// itself; any other pairing with a non-finite sample is infinitely far apart.
+    static func difference(_ a: Double, _ b: Double) -> Double {
+        if a == b || (a.isNaN && b.isNaN) { return 0 }
+        let d = abs(a - b)
+        return d.isNaN ? .infinity : d
+    }
+
     static func values(_ image: RasterImage, scale: Double) -> [Double] {
         switch image.samples {
         case .uint8(let v): return v.map { Double($0) * scale }
@@ -100,11 +108,17 @@ public struct FrameDifference: Sendable, Equatable {
     static func ssim(_ a: [Double], _ b: [Double], channel: Int, channels: Int, width: Int, height: Int, peak: Double) -> Double {
         let n = width * height
         var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
+        var same = true
         for i in 0..<n {
-            x[i] = a[i * channels + channel]
-            y[i] = b[i * channels + channel]
+            // SSIM is a statistic of finite pictures: a non-finite sample counts as 0 on both sides
+            // when the two agree (it is then equal), and as 0 on its own side when they do not (the
+            // difference itself is reported as an infinite max diff and -inf PSNR).
+            let p = a[i * channels + channel], q = b[i * channels + channel]
+            same = same && difference(p, q) == 0
+            x[i] = p.isFinite ? p : 0
+            y[i] = q.isFinite ? q : 0
         }
-        if x == y { return 1 }
+        if same { return 1 }
         let kernel = gaussianKernel(sigma: 1.5, radius: 5)
         let muX = blur(x, width, height, kernel), muY = blur(y, width, height, kernel)
         let xx = blur(zip(x, x).map(*), width, height, kernel)

@@ -41,6 +41,19 @@ public final class DefocusEngine: Sendable {
         self.coarseLevels = levels
     }
 
+    /// The public entry points' contract. Spelled as `if ... fatalError` rather than `precondition`:
+    /// this module is built with -Ounchecked in release, which removes preconditions, and the hot
+    /// loops index these arrays without bounds checks.
+    func checkArguments(colour: PlanarImage, disparity: [Float], caller: String) {
+        if colour.channels < 3 { fatalError("\(caller): colour needs R, G and B, got \(colour.channels) channel(s)") }
+        if colour.samples.count < colour.pixelCount * colour.channels {
+            fatalError("\(caller): colour holds \(colour.samples.count) samples, \(colour.width)x\(colour.height)x\(colour.channels) needs \(colour.pixelCount * colour.channels)")
+        }
+        if disparity.count != colour.pixelCount {
+            fatalError("\(caller): \(disparity.count) disparities for a \(colour.width)x\(colour.height) image")
+        }
+    }
+
     var threadCount: Int { settings.threads > 0 ? settings.threads : availableCores() }
 
     /// Convenience: prepare and render one frame.
@@ -63,6 +76,7 @@ public final class DefocusEngine: Sendable {
 
     /// As above, for a plate with its own depth (disparity per pixel; no occlusion inside a plate).
     public func blurPlate(_ plate: PlanarImage, disparity depth: [Float], focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
+        checkArguments(colour: plate, disparity: depth, caller: "blurPlate")
         let width = plate.width, height = plate.height, n = plate.pixelCount
         var builder = LayerSourceBuilder(height: height)
         for y in 0..<height {

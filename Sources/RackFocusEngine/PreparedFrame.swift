@@ -56,8 +56,7 @@ extension DefocusEngine {
     ///   - lens: this frame's lens when it changes over the shot (keyframed aperture); default `settings.lens`.
     public func prepare(colour image: PlanarImage, disparity: [Float], typicalFocus: Double = 2,
                         lens: LensModel? = nil) -> PreparedFrame {
-        precondition(image.channels >= 3, "colour needs R, G and B")
-        precondition(disparity.count == image.pixelCount, "depth and colour sizes differ")
+        checkArguments(colour: image, disparity: disparity, caller: "prepare")
         let width = image.width
         let height = image.height
         let count = image.pixelCount

@@ -49,7 +49,9 @@ public struct FrameRange: Sendable, Equatable, CustomStringConvertible {
                 first = a
                 last = a
             }
-            guard (last - first) / step + frames.count < FrameRange.maxFrames else {
+            // last - first overflows Int for ranges such as Int.min-Int.max: count in the magnitude's type.
+            let span = UInt(bitPattern: last &- first)
+            guard span / UInt(step) + UInt(frames.count) < UInt(FrameRange.maxFrames) else {
                 throw ParseError(text: text, reason: "more than \(FrameRange.maxFrames) frames")
             }
             frames.append(contentsOf: stride(from: first, through: last, by: step))

@@ -7,5 +7,6 @@ func keySegment(frames: [Int], at frame: Int) -> (from: Int, to: Int, progress: 
     if frame >= frames[last] { return (last, last, 0) }
     var index = 1
     while frames[index] <= frame { index += 1 }
-    return (index - 1, index, Double(frame - frames[index - 1]) / Double(frames[index] - frames[index - 1]))
+    // In Double: the difference of two frame numbers far apart (user keys at ±Int.max) overflows Int.
+    return (index - 1, index, (Double(frame) - Double(frames[index - 1])) / (Double(frames[index]) - Double(frames[index - 1])))
 }

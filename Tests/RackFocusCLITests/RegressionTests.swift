@@ -25,7 +25,7 @@ import Testing
         let differ = try CLI.run(["compare", folder + "/a.png", folder + "/c.png"])
         #expect(differ.status == 1)
         #expect(differ.stdout.contains("FAIL: max difference 2 > 0"))
-        #expect(differ.stdout.hasSuffix(": FAIL\n"))
+        #expect(differ.stdout.hasSuffix(": FAIL (\(folder)/c.png: max difference 2 > 0)\n"), "\(differ.stdout)")
         #expect(try CLI.run(["compare", folder + "/a.png", folder + "/c.png", "--max-diff", "2"]).status == 0)
         #expect(try CLI.run(["compare", folder + "/a.png", folder + "/c.png", "--max-bad-pixels", "1"]).status == 0)
         #expect(try CLI.run(["compare", folder + "/a.png", folder + "/c.png", "--max-bad-pixels", "0"]).status == 1)
@@ -34,6 +34,11 @@ import Testing
         #expect(try CLI.run(["compare", folder + "/a.png", folder + "/c.png", "--min-psnr", "60"]).status == 1)
         let sizes = try CLI.run(["compare", folder + "/a.png", folder + "/small.png"])
         #expect(sizes.status == 1 && sizes.stdout.contains("sizes differ: expected 4x3, actual 2x2"))
+        // A frame that cannot be compared: the summary says why instead of "max diff 0 ... PSNR inf: FAIL".
+        try ImageFile.write(RasterImage(width: 4, height: 3, channels: 3, samples: .uint8(base + base + base)), to: folder + "/rgb.png")
+        let channels = try CLI.run(["compare", folder + "/a.png", folder + "/rgb.png", "--quiet"])
+        #expect(channels.status == 1)
+        #expect(channels.stdout == "compare: 1 frame, 1 failed; no frame could be compared: FAIL (\(folder)/rgb.png: channel counts differ: expected 1, actual 3)\n")
         let unreadable = try CLI.run(["compare", folder + "/a.png", folder + "/none.png"])
         #expect(unreadable.status == 2 && unreadable.stderr.contains("none.png: no such file"))
     }
@@ -61,6 +66,34 @@ import Testing
         #expect((json["summary"] as! [String: Any])["worst_frame"] as? Int == 3)
         let html = try String(contentsOfFile: folder + "/r.html", encoding: .utf8)
         #expect(html.contains("RackFocus compare: <span class=\"fail\">FAIL</span>") && html.contains("data:image/png;base64,"))
+    }
+
+    /// A float file holding NaN and infinities (written by OpenEXR's own Python bindings) equals
+    /// itself, and the JSON report stays valid JSON (non-finite numbers as strings).
+    @Test func compareFloatFilesWithNaNAndInfinities() throws {
+        let folder = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = "Fixtures/exr/nonfinite.exr"
+        let same = try CLI.run(["compare", file, file, "--json", folder + "/same.json"])
+        #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+        #expect(same.stdout.hasSuffix("max diff 0, mean 0.0000, min PSNR inf, min SSIM 1.00000: PASS\n"), "\(same.stdout)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/same.json"))) as! [String: Any]
+        #expect(report["passed"] as? Bool == true)
+
+        // The same picture with one NaN replaced: infinitely different, reported as "inf" / "-inf".
+        var changed = try ImageFile.read(file)
+        guard case .float32(var samples) = changed.samples else { Issue.record("not float"); return }
+        samples[0] = 1
+        changed.samples = .float32(samples)
+        try ImageFile.write(changed, to: folder + "/changed.pfm")
+        try ImageFile.write(try ImageFile.read(file), to: folder + "/same.pfm")
+        let differ = try CLI.run(["compare", folder + "/same.pfm", folder + "/changed.pfm", "--json", folder + "/differ.json"])
+        #expect(differ.status == 1)
+        #expect(differ.stdout.contains("max diff inf") && differ.stdout.contains("FAIL (\(folder)/changed.pfm: max difference inf > 0)"), "\(differ.stdout)")
+        let text = try String(contentsOfFile: folder + "/differ.json", encoding: .utf8)
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        let frame = (object["frames"] as! [[String: Any]])[0]
+        #expect(frame["max_abs_diff"] as? String == "inf" && frame["psnr"] as? String == "-inf", "\(text)")
     }
 
     @Test func compareSixteenBitFiles() throws {

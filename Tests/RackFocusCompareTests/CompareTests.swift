@@ -62,6 +62,31 @@ import Testing
         #expect(try FrameDifference(expected: eight, actual: sixteen).identical)
     }
 
+    @Test func nanEqualsNaNAndInfinityEqualsTheSameInfinity() throws {
+        let values: [Float] = [.nan, .infinity, -.infinity, 1, 0.5, -0.0]
+        let a = RasterImage(width: 6, height: 1, channels: 1, samples: .float32(values))
+        let same = try FrameDifference(expected: a, actual: a)
+        #expect(same.identical && same.psnr == .infinity && same.ssim == 1 && same.pixelsOver == 0)
+        for (index, other) in [(0, Float(1)), (1, -Float.infinity), (2, Float.nan), (3, Float.infinity)] {
+            var changed = values
+            changed[index] = other
+            let d = try FrameDifference(expected: a, actual: RasterImage(width: 6, height: 1, channels: 1, samples: .float32(changed)))
+            #expect(d.maxAbsolute == .infinity && d.psnr == -.infinity && d.worstPixel == (index, 0), "sample \(index)")
+            #expect(d.ssim.isFinite && d.pixelsOver == 1)
+        }
+        // The report of an infinite difference is valid JSON, non-finite numbers as strings, and reads back.
+        var changed = values
+        changed[0] = 2
+        let d = try FrameDifference(expected: a, actual: RasterImage(width: 6, height: 1, channels: 1, samples: .float32(changed)))
+        let report = ComparisonReport(expected: "e.exr", actual: "a.exr", tolerances: Tolerances(), frames: [
+            FrameResult(frame: nil, expected: "e.exr", actual: "a.exr", difference: d, passed: false, problem: Tolerances().check(d))],
+            missingInExpected: [], missingInActual: [])
+        let object = try JSONSerialization.jsonObject(with: report.json()) as! [String: Any]
+        #expect((object["summary"] as! [String: Any])["max_abs_diff"] as? String == "inf")
+        let back = try ComparisonReport.decode(json: report.json())
+        #expect(back.summary.maxAbsDiff == .infinity && back.frames[0].psnr == -.infinity)
+    }
+
     @Test func reportJSONFollowsTheSchema() throws {
         let changed = Self.image { x, y, c in x == 0 && y == 0 && c == 0 ? 255 : UInt8((x * 13 + y * 7 + c * 50) % 256) }
         let d = try FrameDifference(expected: Self.base, actual: changed)
@@ -84,9 +109,7 @@ import Testing
         // Identical frames have no finite PSNR: written as null.
         let second = (object["frames"] as! [[String: Any]])[1]
         #expect(second["psnr"] == nil || second["psnr"] is NSNull)
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let decoded = try decoder.decode(ComparisonReport.self, from: report.json())
+        let decoded = try ComparisonReport.decode(json: report.json())
         #expect(decoded.frames.count == 2 && decoded.tolerances.maxDiff == 0)
     }
 

@@ -130,6 +130,24 @@ enum Scene {
         #expect(out.samples.allSatisfy { $0.isFinite })
     }
 
+    /// Arguments of the wrong size stop the process with a message naming the entry point, in every
+    /// build: the module is compiled -Ounchecked in release, where a precondition would be gone and
+    /// the unchecked loops would read past the arrays.
+    @Test func wrongSizedArgumentsStopWithAMessage() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let plate = PlanarImage(width: 3, height: 3, channels: 4)
+            _ = Scene.linearEngine().blurPlate(plate, disparity: [1, 1], focusDistance: 2)
+        }.map { String(decoding: $0.standardErrorContent, as: UTF8.self) }.map {
+            #expect($0.contains("blurPlate: 2 disparities for a 3x3 image"), "\($0)")
+        }
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let grey = PlanarImage(width: 4, height: 2, channels: 1)
+            _ = Scene.linearEngine().prepare(colour: grey, disparity: [Float](repeating: 1, count: 8))
+        }.map { String(decoding: $0.standardErrorContent, as: UTF8.self) }.map {
+            #expect($0.contains("prepare: colour needs R, G and B, got 1 channel(s)"), "\($0)")
+        }
+    }
+
     @Test func uniformDepthEverywhere() {
         let image = Scene.image(width: 20, height: 10) { x, _ in SIMD3(Float(x) / 20, 0.2, 0.9) }
         for d: Float in [0, 1e-9, 1000] {

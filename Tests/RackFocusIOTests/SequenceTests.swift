@@ -17,6 +17,17 @@ import Testing
         #expect(FrameRange(frames: [1003, 1001, 1002, 1010, 1012, 1011]).description == "1001-1003, 1010-1012")
     }
 
+    /// Ranges at the ends of Int: counted without overflow (this one trapped with exit 132), and those
+    /// that fit expand without stepping past Int.max.
+    @Test func frameRangesAtTheEndsOfIntAreRefusedOrExpandedWithoutTrapping() throws {
+        let huge = #expect(throws: FrameRange.ParseError.self) { try FrameRange(parsing: "-9223372036854775808-9223372036854775807") }
+        #expect(huge?.reason == "more than 1000000 frames")
+        #expect(throws: FrameRange.ParseError.self) { try FrameRange(parsing: "0-9223372036854775807x2") }
+        #expect(throws: FrameRange.ParseError.self) { try FrameRange(parsing: "9223372036854775808") }
+        #expect(try FrameRange(parsing: "9223372036854775805-9223372036854775807x2").frames == [Int.max - 2, Int.max])
+        #expect(try FrameRange(parsing: "-9223372036854775808--9223372036854775807").frames == [Int.min, Int.min + 1])
+    }
+
     @Test func expandsPatterns() throws {
         #expect(try SequencePattern("plate.%04d.png").path(for: 7) == "plate.0007.png")
         #expect(try SequencePattern("plate.%d.png").path(for: 1001) == "plate.1001.png")

@@ -71,7 +71,14 @@ import RackFocusDraw
         canvas.line(-5, -5, 30, 30, colour: (255, 0, 0), thickness: 3)
         canvas.disc(9, 5, radius: 4, colour: (0, 0, 255))
         canvas.fill(x: 50, y: 50, width: 5, height: 5, colour: (1, 2, 3))
-        #expect(canvas.raster.width == 10)
+        // What lies inside is drawn, what lies outside is dropped (not wrapped onto another row).
+        let p = canvas.pixels
+        func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(p[(y * 10 + x) * 3..<(y * 10 + x) * 3 + 3]) }
+        #expect(p.count == 10 * 6 * 3)
+        #expect(pixel(1, 1) == [255, 0, 0], "the line through (0,0)-(5,5)")
+        #expect(pixel(9, 5) == [0, 0, 255], "the disc's centre")
+        #expect(pixel(0, 5) == [255, 255, 255], "nothing drawn there")
+        #expect(pixel(9, 0) == [255, 255, 255], "a wrapped line or disc would show here")
     }
 
     @Test func textUsesTheBitmapFont() {
