@@ -3,7 +3,9 @@
 //
 // Module layout (each arrow is "depends on"):
 //   rackfocus        -> RackFocusCLI (a one-line main)
-//   RackFocusCLI     -> RackFocusEngine, RackFocusIO, RackFocusTimeline, ArgumentParser (commands)
+//   RackFocusCLI     -> RackFocusRender, RackFocusCompare, ArgumentParser (parse, build a Shot, run, print)
+//   RackFocusRender  -> RackFocusEngine, RackFocusIO, RackFocusTimeline, RackFocusViews
+//                       (the typed Shot and its shot file, frame jobs, the streaming pipeline, plates)
 //   RackFocusEngine  -> RackFocusCore              (no file I/O, no C)
 //   RackFocusIO      -> RackFocusCore, CCodecShims (codecs, sequences, atomic writes)
 //   RackFocusTimeline                              (focus keyframes, easing, focus picking; pure)
@@ -22,6 +24,7 @@ let package = Package(
         .library(name: "RackFocusIO", targets: ["RackFocusIO"]),
         .library(name: "RackFocusTimeline", targets: ["RackFocusTimeline"]),
         .library(name: "RackFocusCompare", targets: ["RackFocusCompare"]),
+        .library(name: "RackFocusRender", targets: ["RackFocusRender"]),
         .library(name: "RackFocusCLI", targets: ["RackFocusCLI"]),
     ],
     dependencies: [
@@ -47,10 +50,13 @@ let package = Package(
         .target(name: "RackFocusCompare", dependencies: ["RackFocusCore", "RackFocusIO"]),
         .target(name: "RackFocusDraw", dependencies: ["RackFocusCore"]),
         .target(name: "RackFocusViews", dependencies: ["RackFocusCore", "RackFocusDraw"]),
+        .target(name: "RackFocusRender",
+                dependencies: ["RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusViews"]),
         .target(
             name: "RackFocusCLI",
             dependencies: [
                 "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusCompare", "RackFocusDraw", "RackFocusViews",
+                "RackFocusRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"]),
@@ -62,6 +68,7 @@ let package = Package(
         .testTarget(name: "RackFocusTimelineTests", dependencies: ["RackFocusTimeline"]),
         .testTarget(name: "RackFocusCompareTests", dependencies: ["RackFocusCompare", "RackFocusCore"]),
         .testTarget(name: "RackFocusViewsTests", dependencies: ["RackFocusViews", "RackFocusDraw", "RackFocusCore"]),
+        .testTarget(name: "RackFocusRenderTests", dependencies: ["RackFocusRender", "RackFocusIO", "RackFocusCore", "RackFocusTimeline"]),
         .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusIO", "RackFocusCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "FrameBenchmarks",
             dependencies: [
-                .product(name: "RackFocusEngine", package: "RackFocus"),
+                .product(name: "RackFocusRender", package: "RackFocus"),
                 .product(name: "RackFocusIO", package: "RackFocus"),
                 .product(name: "RackFocusCore", package: "RackFocus"),
                 .product(name: "Benchmark", package: "benchmark"),

@@ -16,7 +16,7 @@ let package = Package(
                           path: "Harnesses/FuzzPFM"),
         .executableTarget(name: "FuzzEXR", dependencies: ["FuzzSupport", .product(name: "RackFocusIO", package: "RackFocus")],
                           path: "Harnesses/FuzzEXR"),
-        .executableTarget(name: "FuzzShotFile", dependencies: ["FuzzSupport", .product(name: "RackFocusCLI", package: "RackFocus")],
+        .executableTarget(name: "FuzzShotFile", dependencies: ["FuzzSupport", .product(name: "RackFocusRender", package: "RackFocus")],
                           path: "Harnesses/FuzzShotFile"),
     ]
 )

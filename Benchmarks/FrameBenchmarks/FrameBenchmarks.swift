@@ -1,19 +1,23 @@
 import Benchmark
+import Foundation
 import RackFocusCore
-import RackFocusEngine
 import RackFocusIO
+import RackFocusRender
 
-/// A whole 1920x1080 frame as `render` does it: decode the RGB PNG and the 16-bit depth PNG,
-/// linearise, depth to disparity, prepare, render at radius 32, encode the PNG (fast settings), and
-/// give the frame's memory back to the engine for the next one, as `render` does.
+/// Whole frames as `rackfocus render` does them, through the same library code (RackFocusRender's
+/// FrameJob and RenderPipeline): four 1920x1080 frames per iteration, each read from an RGB PNG and
+/// a 16-bit depth PNG on disk, rendered at radius 32 and written as PNG (fast settings) while the
+/// next is read and rendered. The frames are different files, so nothing is cached between them.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
-        maxDuration: .seconds(10), maxIterations: 8,
+        maxDuration: .seconds(20), maxIterations: 6,
         // The VM is noisy: time may vary by a third; allocations and memory by a tenth.
         thresholds: [.wallClock: .init(relative: [.p90: 35]), .mallocCountTotal: .init(relative: [.p90: 10]),
                      .peakMemoryResident: .init(relative: [.p90: 10])])
 
+    let folder = NSTemporaryDirectory() + "rackfocus-frame-benchmarks"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let width = 1920, height = 1080
     var rgb = [UInt8]()
     var depth = [UInt16]()
@@ -27,24 +31,25 @@ let benchmarks: @Sendable () -> Void = {
             depth.append(fg ? 1000 : mid ? 3000 : 20000)  // millimetres
         }
     }
-    let rgbPNG = try! PNGCodec.encode(RasterImage(width: width, height: height, channels: 3, samples: .uint8(rgb)))
-    let depthPNG = try! PNGCodec.encode(RasterImage(width: width, height: height, channels: 1, samples: .uint16(depth)))
-    let interpretation = DepthInterpretation(math: .depth, range: 0...65.535)
+    for frame in 1...4 {
+        try! ImageFile.write(RasterImage(width: width, height: height, channels: 3, samples: .uint8(rgb)), to: "\(folder)/rgb.\(frame).png")
+        try! ImageFile.write(RasterImage(width: width, height: height, channels: 1, samples: .uint16(depth)), to: "\(folder)/depth.\(frame).png")
+    }
 
     for threads in [1, 2] {
-        let engine = DefocusEngine(settings: DefocusSettings(lens: .artistic(size: 32, dof: 0), maximumRadius: 32, threads: threads))
-        Benchmark("frame.1080p.png.r32.t\(threads)") { benchmark in
+        var shot = Shot()
+        shot.rgb = folder + "/rgb.%d.png"
+        shot.depth = folder + "/depth.%d.png"
+        shot.depthRange = DepthRange(near: 0, far: 65.535)
+        shot.size = [ValueKey(32)]
+        shot.focus = [FocusKey(.distance(Length(3)))]
+        shot.frames = "1-4"
+        shot.threads = threads
+        shot.output = folder + "/out.t\(threads).%d.png"
+        Benchmark("pipeline.1080p.png.r32.4frames.t\(threads)") { benchmark in
             for _ in benchmark.scaledIterations {
-                let colour = try PNGCodec.decode(rgbPNG).planar(transfer: .sRGB)
-                let raster = try PNGCodec.decode(depthPNG)
-                let plane = raster.planar(transfer: .linear)
-                var usable = 0
-                let disparity = interpretation.disparity(Array(plane.samples[0..<plane.pixelCount]), isInteger: true, usable: &usable)
-                let prepared = engine.prepare(colour: colour, disparity: disparity, typicalFocus: 3)
-                let output = engine.render(prepared, focusDistance: 3)
-                blackHole(try PNGCodec.encode(output.raster(format: .uint8, transfer: .sRGB), options: .fast))
-                engine.recycle(output)  // as the CLI does: the next frame reuses the memory
-                engine.recycle(prepared)
+                let pipeline = try RenderPipeline(shot: shot, job: FrameJob(shot: shot, writesOutput: true))
+                try pipeline.run()
             }
         }
     }

@@ -3,6 +3,7 @@ import RackFocusCore
 import RackFocusDraw
 import RackFocusEngine
 import RackFocusIO
+import RackFocusRender
 import RackFocusTimeline
 import RackFocusViews
 
@@ -34,23 +35,18 @@ struct ContactSheetCommand: ParsableCommand {
     }
 
     func run() throws {
-        let shot = try options.resolved(subcommand: "contact-sheet", ownOptions: ["every", "columns", "thumbnail-width", "sheet"])
-        var job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, plates: try shot.plates(), frames: shot.inputs.frames, output: nil)
-        job.configure(shot.inputs)
+        let shot = try options.shot()
+        let job = try FrameJob(shot: shot, writesOutput: false)
         try job.guardInputs.checkOutput(sheet)
-        try FrameJob.checkWritableFolder(of: sheet)
+        try FrameJob.prepareFolder(of: sheet)
         let frames = stride(from: 0, to: job.frames.count, by: every).map { job.frames[$0] }
-        let pipeline = RenderPipeline(
-            job: job, engine: DefocusEngine(settings: try shot.engineSettings()), interpretation: try shot.depth.interpretation(),
-            focus: try shot.focusTrack(), picker: FocusPicker(radius: shot.pickRadius), lens: try shot.lens.lens(depth: shot.depth),
-            writeOptions: WriteOptions(), skipExisting: false, quiet: true, view: try shot.focusView())
-        let typicalFocus = pipeline.focus.focus(at: job.frames[0]) { _, _ in 2 }
+        let pipeline = try RenderPipeline(shot: shot, job: job)
         var cells: [(frame: Int, focus: Double, image: RasterImage)] = []
         for frame in frames {
             let loaded = try job.load(frame: frame, interpretation: pipeline.interpretation)
-            let (distance, lens) = pipeline.resolve(frame: frame, disparity: loaded.disparity, width: loaded.width, height: loaded.height)
+            let (result, distance, _) = pipeline.render(frame: frame, loaded)
             let picture: RasterImage
-            switch pipeline.frameResult(frame: frame, loaded, focus: distance, lens: lens, typicalFocus: typicalFocus) {
+            switch result {
             case .linear(let image): picture = Self.thumbnail(image, width: thumbnailWidth).raster(format: .uint8, transfer: .sRGB)
             case .raster(let image): picture = Self.thumbnail(image.planar(transfer: .linear), width: thumbnailWidth).raster(format: .uint8, transfer: .linear)
             }

@@ -3,6 +3,7 @@ import RackFocusCore
 import RackFocusDraw
 import RackFocusEngine
 import RackFocusIO
+import RackFocusRender
 import RackFocusTimeline
 
 /// `rackfocus plan`: the pull, frame by frame, before spending time on a render.
@@ -26,25 +27,23 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let shot = try options.resolved(subcommand: "plan", ownOptions: ["plot"])
-        guard shot.inputs.depth != nil else { throw ValidationError("plan needs the depth pass (--rgb and --depth)") }
-        var job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, frames: shot.inputs.frames, output: nil)
-        job.configure(shot.inputs)
-        let interpretation = try shot.depth.interpretation()
+        let shot = try options.shot()
+        guard shot.depth != nil else { throw ShotError("plan needs the depth pass (--rgb and --depth)") }
+        let job = try FrameJob(shot: shot, writesOutput: false)
+        let interpretation = try shot.interpretation()
         let track = try shot.focusTrack()
-        let lensTrack = try shot.lens.lens(depth: shot.depth)
-        let picker = FocusPicker(radius: shot.pickRadius)
-        let maximum = shot.lens.maximum
+        let lensTrack = try shot.lensTrack()
+        let picker = shot.focusPicker
         var rows: [Row] = []
         var depthCache: (path: String, value: (disparity: [Float], width: Int, height: Int))?
         for frame in job.frames {
-            let path = job.depth.path(for: frame)
+            let path = job.depth!.path(for: frame)
             let depth = depthCache?.path == path ? depthCache!.value : try job.loadDepth(frame: frame, interpretation: interpretation)
             depthCache = (path, depth)
             let distance = track.focus(at: frame) { x, y in
                 picker.distance(x: x, y: y, disparity: depth.disparity, width: depth.width, height: depth.height)
             }
-            let coc = lensTrack.model(at: frame).circleOfConfusion(focus: distance, imageWidth: depth.width, maximumRadius: maximum)
+            let coc = lensTrack.model(at: frame).circleOfConfusion(focus: distance, imageWidth: depth.width, maximumRadius: shot.maximum)
             let nearest = depth.disparity.max() ?? 0, farthest = depth.disparity.min() ?? 0
             rows.append(Row(frame: frame, focus: distance, lens: lensTrack.describe(at: frame),
                             nearRadius: coc.radius(disparity: nearest), farRadius: coc.radius(disparity: farthest)))
@@ -57,6 +56,7 @@ struct PlanCommand: ParsableCommand {
                   + "  \(String(format: "%+7.2f", row.nearRadius)) .. \(String(format: "%+7.2f", row.farRadius))\(keyed)")
         }
         if let plot {
+            try FrameJob.prepareFolder(of: plot)
             try ImageFile.write(Self.plot(rows, keys: track.keys.map(\.frame)), to: plot)
             print("plot: \(plot)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RackFocusIO
+import RackFocusRender
 
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,9 @@ public struct RackFocusCommand: ParsableCommand {
         } catch let error as ImageFileError {
             printError(error)
             terminate(2)
+        } catch let error as ShotError {
+            printError(error)
+            terminate(2)
         } catch let error as RenderFailure {
             printError(error)
             terminate(1)
@@ -55,9 +59,4 @@ public struct RackFocusCommand: ParsableCommand {
 func terminate(_ code: Int32) -> Never {
     fflush(nil)
     exit(code)
-}
-
-/// A render that started with good inputs and then failed (exit code 1).
-struct RenderFailure: Error, CustomStringConvertible {
-    let description: String
 }

@@ -1,8 +1,5 @@
 import ArgumentParser
-import RackFocusCore
-import RackFocusEngine
-import RackFocusIO
-import RackFocusTimeline
+import RackFocusRender
 
 /// `rackfocus render`: refocus a still or a sequence.
 struct RenderCommand: ParsableCommand {
@@ -22,6 +19,9 @@ struct RenderCommand: ParsableCommand {
             Blur is computed in linear light; 8/16-bit inputs are decoded from sRGB and outputs encoded to \
             sRGB (PFM output stays linear float).
 
+            A shot file's settings are overridden by the options given; flags can be turned off with \
+            --no-NAME (--no-bloom).
+
             Frames are read, rendered and written at the same time (three stages), using every core. On a \
             terminal a progress bar shows frames, frames/s and ETA; otherwise one line per frame. Exit codes: \
             0 done, 1 the render failed, 2 bad usage or bad input.
@@ -29,42 +29,12 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var options: ShotOptions
 
-    func validate() throws {
-        guard options.shot == nil else { return }
-        guard options.output.output != nil else { throw ValidationError("give --output (or a shot file with \"output\")") }
-    }
-
     func run() throws {
-        let shot = try options.resolved(subcommand: "render")
-        guard let outputPath = shot.output.output else { throw ValidationError("give --output (or a shot file with \"output\")") }
+        let shot = try options.shot()
+        let job = try FrameJob(shot: shot, writesOutput: true)
+        let pipeline = try RenderPipeline(shot: shot, job: job)
         Interrupts.install()
-        var job = try FrameJob(rgb: shot.inputs.rgb, depth: shot.inputs.depth, plates: try shot.plates(), frames: shot.inputs.frames, output: outputPath)
-        job.configure(shot.inputs)
-        let pipeline = RenderPipeline(
-            job: job, engine: DefocusEngine(settings: try shot.engineSettings()), interpretation: try shot.depth.interpretation(),
-            focus: try shot.focusTrack(), picker: FocusPicker(radius: shot.pickRadius), lens: try shot.lens.lens(depth: shot.depth),
-            writeOptions: try shot.output.writeOptions(), skipExisting: shot.output.skipExisting, quiet: shot.quiet,
-            view: try shot.focusView())
-        try pipeline.run()
-    }
-}
-
-/// Parses distances with optional units.
-enum Distance {
-    /// "2.5" (in the default unit), "2.5m", "150cm", "25mm", "5ft", "60in" -> metres.
-    static func parse(_ text: String, defaultMetresPerUnit: Double) -> Double? {
-        let trimmed = text.trimmingWhitespace()
-        for (suffix, scale) in [("mm", 0.001), ("cm", 0.01), ("ft", 0.3048), ("in", 0.0254), ("m", 1.0)] where trimmed.hasSuffix(suffix) {
-            guard let value = Double(trimmed.dropLast(suffix.count)), value.isFinite else { return nil }
-            return value * scale
-        }
-        guard let value = Double(trimmed), value.isFinite else { return nil }
-        return value * defaultMetresPerUnit
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let report = ProgressReport(quiet: shot.quiet)
+        try pipeline.run { report.handle($0) }
     }
 }

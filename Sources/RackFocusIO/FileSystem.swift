@@ -18,6 +18,20 @@ public enum FileSystem {
     }
 
     /// Reads a whole file. `maxBytes` guards against reading something absurd into memory.
+    /// Creates `folder` and any missing parents (as `mkdir -p`, Nuke's Write node and Blender do).
+    /// - Throws: when a part exists and is not a folder, or a folder cannot be made.
+    public static func makeFolders(_ folder: String) throws(ImageFileError) {
+        guard !folder.isEmpty, !isDirectory(folder) else { return }
+        let parent = split(folder).folder
+        if parent != folder && !parent.isEmpty && parent != "." { try makeFolders(parent) }
+        if exists(folder) {
+            throw ImageFileError(path: folder, kind: .writeFailed, message: "is a file, so the output folder cannot be created")
+        }
+        if mkdir(folder, 0o777) != 0 && !(errno == EEXIST && isDirectory(folder)) {
+            throw ImageFileError(path: folder, kind: .writeFailed, message: "cannot create the output folder (\(errnoText()))")
+        }
+    }
+
     public static func read(_ path: String, maxBytes: Int = 1 << 33) throws(ImageFileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {

@@ -41,24 +41,15 @@ public struct ValueTrack: Sendable, Equatable {
     public init(parsing texts: [String], name: String) throws(FocusTrack.Error) {
         var keys: [Key] = []
         for text in texts {
-            let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            if parts.count == 1 {
-                guard texts.count == 1, let v = Double(parts[0]), v.isFinite else {
-                    throw FocusTrack.Error(description: "\(name) \"\(text)\": expected a number, or keys FRAME:VALUE[:EASING]")
-                }
-                keys.append(Key(frame: 0, value: v))
-                continue
+            let key: KeyText
+            do { key = try KeyText(parsing: text, name: name) } catch { throw FocusTrack.Error(description: error.description) }
+            guard let v = Double(key.value), v.isFinite else {
+                throw FocusTrack.Error(description: "\(name) \"\(text)\": \"\(key.value)\" is not a number")
             }
-            guard let frame = Int(parts[0]), let v = Double(parts[1]), v.isFinite else {
-                throw FocusTrack.Error(description: "\(name) \"\(text)\": expected FRAME:VALUE[:EASING]")
+            guard key.frame != nil || texts.count == 1 else {
+                throw FocusTrack.Error(description: "\(name) \"\(text)\": with several keys each must be FRAME:VALUE[:EASING]")
             }
-            var easing: Easing?
-            if parts.count == 3 {
-                do { easing = try Easing(parsing: parts[2]) } catch {
-                    throw FocusTrack.Error(description: "\(name) \"\(text)\": \(error.description)")
-                }
-            }
-            keys.append(Key(frame: frame, value: v, easing: easing))
+            keys.append(Key(frame: key.frame ?? 0, value: v, easing: key.easing))
         }
         try self.init(keys: keys)
     }

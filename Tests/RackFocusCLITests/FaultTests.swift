@@ -13,13 +13,20 @@ import Testing
         try ChildProcess.run("/bin/bash", ["-c", command], in: CLI.packageRoot)
     }
 
-    @Test func missingOrReadOnlyOutputFolder() throws {
-        let missing = try CLI.run(Self.frame + ["--output", "/tmp/rackfocus-no-such-folder/x/o.png"])
-        #expect(missing.status == 2)
-        #expect(missing.stderr == "error: /tmp/rackfocus-no-such-folder/x/o.png: output folder /tmp/rackfocus-no-such-folder/x does not exist\n")
-
+    @Test func missingOutputFolderIsCreatedAndAReadOnlyOneRefused() throws {
         let folder = CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A missing output folder is created (a farm task writing into a new shot folder must not fail);
+        // one that cannot be (a file is in the way) is a clear error and nothing is written.
+        let created = try CLI.run(Self.frame + ["--output", folder + "/new/shot/o.png"])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(try ImageFile.read(folder + "/new/shot/o.png").width == 480)
+        try FileSystem.writeAtomically([1, 2, 3], to: folder + "/file")
+        let blocked = try CLI.run(Self.frame + ["--output", folder + "/file/sub/o.png"])
+        #expect(blocked.status == 2)
+        #expect(blocked.stderr == "error: \(folder)/file: is a file, so the output folder cannot be created\n", "\(blocked.stderr)")
+        try FileManager.default.removeItem(atPath: folder + "/file")
+        try FileManager.default.removeItem(atPath: folder + "/new/shot/o.png")
         // Root ignores permission bits, so make the folder immutable instead.
         let lock = geteuid() == 0 ? "chattr +i '\(folder)'" : "chmod 555 '\(folder)'"
         let unlock = geteuid() == 0 ? "chattr -i '\(folder)'" : "chmod 755 '\(folder)'"

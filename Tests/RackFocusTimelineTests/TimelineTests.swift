@@ -111,7 +111,11 @@ import Testing
         #expect(track.value(at: 2000) == 4)
         #expect(try ValueTrack(parsing: ["2.8"], name: "--fstop").isConstant)
         let error = #expect(throws: FocusTrack.Error.self) { try ValueTrack(parsing: ["1:2", "x"], name: "--fstop") }
-        #expect(error?.description == "--fstop \"x\": expected a number, or keys FRAME:VALUE[:EASING]")
+        #expect(error?.description == "--fstop \"x\": \"x\" is not a number")
+        let bare = #expect(throws: FocusTrack.Error.self) { try ValueTrack(parsing: ["1:2", "3"], name: "--fstop") }
+        #expect(bare?.description == "--fstop \"3\": with several keys each must be FRAME:VALUE[:EASING]")
+        let frame = #expect(throws: FocusTrack.Error.self) { try ValueTrack(parsing: ["a:2"], name: "--fstop") }
+        #expect(frame?.description == "--fstop \"a:2\": \"a\" is not a frame number (expected FRAME:VALUE[:EASING])")
         #expect(throws: FocusTrack.Error.self) { try ValueTrack(parsing: ["1:2", "1:3"], name: "--fstop") }
     }
 }

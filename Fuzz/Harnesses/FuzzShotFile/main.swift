@@ -1,8 +1,10 @@
+import Foundation
 import FuzzSupport
-import RackFocusCLI
+import RackFocusRender
 
-/// Any bytes as a shot file: parsed, converted to render arguments and validated, or rejected
-/// with an error; never a crash.
+/// Any bytes as a shot file: decoded into a Shot and validated, or rejected with an error; never
+/// a crash.
 FuzzDriver.run { bytes in
-    try? ShotFileCheck.validate(json: bytes)
+    guard let shot = try? Shot.decode(json: Data(bytes), path: "shot.json") else { return }
+    try? shot.validate()
 }

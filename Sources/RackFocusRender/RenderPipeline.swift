@@ -14,39 +14,40 @@ import Darwin
 /// Renders a shot as a three-stage stream: frame n + 1 is read and decoded while frame n renders
 /// (on every core) and frame n − 1 is encoded and written. At most one frame is being read, one
 /// rendered and two written at a time, so memory does not grow with the sequence length.
-final class RenderPipeline {
-    let job: FrameJob
-    let engine: DefocusEngine
-    let interpretation: DepthInterpretation
-    let focus: FocusTrack
-    let picker: FocusPicker
-    let lens: LensTrack
-    let writeOptions: WriteOptions
-    let skipExisting: Bool
-    let quiet: Bool
-    let view: FocusView
+public final class RenderPipeline: @unchecked Sendable {
+    public let job: FrameJob
+    public let engine: DefocusEngine
+    public let interpretation: DepthInterpretation
+    public let focus: FocusTrack
+    public let picker: FocusPicker
+    public let lens: LensTrack
+    public let writeOptions: WriteOptions
+    public let skipExisting: Bool
+    public let view: FocusView
     /// A shot whose inputs are all stills is decoded once and, while the lens stays the same, prepared
     /// once: every frame only renders (the focus changes, the picture does not).
     private var stillPrepared: (lens: LensModel, frame: PreparedFrame)?
+    /// A focus distance of the shot, which sizes the artistic lens's layers.
+    let typicalFocus: Double
 
-    init(job: FrameJob, engine: DefocusEngine, interpretation: DepthInterpretation, focus: FocusTrack,
-         picker: FocusPicker, lens: LensTrack, writeOptions: WriteOptions, skipExisting: Bool, quiet: Bool,
-         view: FocusView = .result) {
-        self.view = view
+    /// The pipeline of a validated shot over `job`'s files.
+    public init(shot: Shot, job: FrameJob) throws(ShotError) {
+        try shot.validate()
         self.job = job
-        self.engine = engine
-        self.interpretation = interpretation
-        self.focus = focus
-        self.picker = picker
-        self.lens = lens
-        self.writeOptions = writeOptions
-        self.skipExisting = skipExisting
-        self.quiet = quiet
+        engine = DefocusEngine(settings: try shot.engineSettings())
+        interpretation = try shot.interpretation()
+        focus = try shot.focusTrack()
+        picker = shot.focusPicker
+        lens = try shot.lensTrack()
+        writeOptions = try shot.writeOptions()
+        skipExisting = shot.skipExisting
+        view = shot.view
+        typicalFocus = focus.focus(at: job.frames[0]) { _, _ in 2 }
     }
 
     /// The focus distance (metres) and lens of `frame`, given that frame's depth (point keys need one;
     /// validation refuses them for plate-only shots).
-    func resolve(frame: Int, disparity: [Float]?, width: Int, height: Int) -> (focus: Double, lens: LensModel) {
+    public func resolve(frame: Int, disparity: [Float]?, width: Int, height: Int) -> (focus: Double, lens: LensModel) {
         let distance = focus.focus(at: frame) { x, y in
             guard let disparity else { return 1 }
             return picker.distance(x: x, y: y, disparity: disparity, width: width, height: height)
@@ -54,11 +55,23 @@ final class RenderPipeline {
         return (distance, lens.model(at: frame))
     }
 
-    func run() throws {
+    /// One frame, loaded: its picture, focus and lens.
+    public func render(frame: Int, _ loaded: FrameJob.Loaded) -> (picture: FramePicture, focus: Double, lens: LensModel) {
+        let (distance, frameLens) = resolve(frame: frame, disparity: loaded.disparity, width: loaded.width, height: loaded.height)
+        return (frameResult(frame: frame, loaded, focus: distance, lens: frameLens), distance, frameLens)
+    }
+
+    /// Renders and writes every frame of the job (but those already on disk with `skipExisting`).
+    /// - Parameter events: called in frame order from one queue at a time, for progress reports.
+    /// - Throws: `ImageFileError` for bad input (exit 2), `RenderFailure` when a write fails (exit 1).
+    public func run(events: @escaping @Sendable (RenderEvent) -> Void = { _ in }) throws {
         let job = self.job
-        let frames = skipExisting ? job.frames.filter { !FileSystem.exists(job.output.path(for: $0)) } : job.frames
+        guard let output = job.output else { throw ShotError("give --output (or a shot file with \"output\")") }
+        try FrameJob.prepareFolder(of: output.path(for: job.frames[0]))
+        let frames = skipExisting ? job.frames.filter { !FileSystem.exists(output.path(for: $0)) } : job.frames
         let skipped = job.frames.count - frames.count
-        let progress = Progress(total: frames.count, quiet: quiet)
+        events(.started(frames: frames.count, skipped: skipped))
+        let start = DispatchTime.now()
         let reader = DispatchQueue(label: "rackfocus.read")
         let writer = DispatchQueue(label: "rackfocus.write")
         let writeSlots = DispatchSemaphore(value: 2)
@@ -79,16 +92,15 @@ final class RenderPipeline {
             return pending
         }
 
-        let typicalFocus = focus.focus(at: job.frames[0]) { _, _ in 2 }
         var next = frames.first.map(load)
+        let written = Counter()
         defer { writer.sync {} }  // whatever happens, frames already rendered are written completely
         for (index, frame) in frames.enumerated() {
             let current = next!
             next = index + 1 < frames.count ? load(frames[index + 1]) : nil
             let loaded = try current.wait()
-            let (distance, frameLens) = resolve(frame: frame, disparity: loaded.disparity, width: loaded.width, height: loaded.height)
-            let result = frameResult(frame: frame, loaded, focus: distance, lens: frameLens, typicalFocus: typicalFocus)
-            let path = job.output.path(for: frame)
+            let (result, distance, frameLens) = render(frame: frame, loaded)
+            let path = output.path(for: frame)
             try job.guardInputs.checkOutput(path)
             writeSlots.wait()
             if let error = failure.error { throw error }
@@ -96,6 +108,7 @@ final class RenderPipeline {
             var frameOptions = writeOptions
             frameOptions.exr.attributes = Self.exrAttributes(frame: frame, focus: distance, lens: frameLens, description: description)
             let options = frameOptions
+            let total = frames.count
             writer.async {
                 do {
                     switch result {
@@ -104,7 +117,7 @@ final class RenderPipeline {
                         engine.recycle(image)  // its memory serves a later frame's output
                     case .raster(let image): try ImageFile.write(image, to: path, options: options)
                     }
-                    progress.frameWritten(frame: frame, path: path, detail: description)
+                    events(.frameWritten(FrameWritten(frame: frame, path: path, detail: description, written: written.next(), total: total)))
                 } catch {
                     failure.record(RenderFailure(description: "frame \(frame): \(error)"))
                 }
@@ -113,14 +126,50 @@ final class RenderPipeline {
         }
         writer.sync {}
         if let error = failure.error { throw error }
-        progress.finish(skipped: skipped, pattern: job.output.text)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        events(.finished(RenderSummary(rendered: frames.count, skipped: skipped, seconds: seconds, output: output.text)))
+    }
+}
+
+/// What a render reports while it runs (the CLI draws a progress bar or prints lines from these).
+public enum RenderEvent: Sendable {
+    /// Before the first frame: how many will be rendered and how many exist already.
+    case started(frames: Int, skipped: Int)
+    case frameWritten(FrameWritten)
+    case finished(RenderSummary)
+}
+
+public struct FrameWritten: Sendable {
+    public let frame: Int
+    public let path: String
+    /// "focus 1.2 m, f/0.824".
+    public let detail: String
+    /// Frames written so far, this one included, of `total`.
+    public let written: Int
+    public let total: Int
+}
+
+public struct RenderSummary: Sendable {
+    public let rendered: Int
+    public let skipped: Int
+    public let seconds: Double
+    /// The output pattern.
+    public let output: String
+}
+
+/// Counts from 1, on one queue at a time.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    func next() -> Int {
+        value += 1
+        return value
     }
 }
 
 extension RenderPipeline {
     /// Header attributes of an OpenEXR frame: the standard `focus` (metres) and `aperture` (f-number),
     /// and RackFocus's own lens settings.
-    static func exrAttributes(frame: Int, focus: Double, lens: LensModel, description: String) -> [EXRCodec.Attribute] {
+    public static func exrAttributes(frame: Int, focus: Double, lens: LensModel, description: String) -> [EXRCodec.Attribute] {
         var attributes: [EXRCodec.Attribute] = [.init("focus", .float(Float(focus)))]
         switch lens {
         case let .thinLens(focalLength, fNumber, sensorWidth, breathing):
@@ -139,15 +188,14 @@ extension RenderPipeline {
 }
 
 /// What a frame becomes: the render, or one of the views.
-enum FramePicture: @unchecked Sendable {
+public enum FramePicture: @unchecked Sendable {
     case linear(PlanarImage)
     case raster(RasterImage)
 }
 
 extension RenderPipeline {
     /// A frame's output: the RGB + depth render (or view), with the plates composited over it.
-    func frameResult(frame: Int, _ loaded: FrameJob.Loaded, focus distance: Double, lens frameLens: LensModel,
-                     typicalFocus: Double) -> FramePicture {
+    func frameResult(frame: Int, _ loaded: FrameJob.Loaded, focus distance: Double, lens frameLens: LensModel) -> FramePicture {
         var background: FramePicture?
         if job.hasDepthPass {
             let prepared: PreparedFrame
@@ -229,55 +277,5 @@ final class Failure: @unchecked Sendable {
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
         return first
-    }
-}
-
-/// Progress: a bar on a terminal (standard error), one line per frame otherwise, a summary at the end.
-final class Progress: @unchecked Sendable {
-    let total: Int
-    let quiet: Bool
-    let bar: Bool
-    let start = DispatchTime.now()
-    private var done = 0
-
-    init(total: Int, quiet: Bool) {
-        self.total = total
-        self.quiet = quiet
-        bar = !quiet && standardErrorIsTerminal
-    }
-
-    var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
-
-    /// Called on the writer queue, in frame order.
-    func frameWritten(frame: Int, path: String, detail: String) {
-        done += 1
-        guard !quiet else { return }
-        if bar {
-            let rate = Double(done) / max(elapsed, 1e-9)
-            let remaining = Double(total - done) / max(rate, 1e-9)
-            let width = 30
-            let filled = total == 0 ? width : width * done / total
-            let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                + "] \(done)/\(total) frames  \(String(format: "%.2f", rate)) fps  ETA \(Self.clock(remaining))  frame \(frame) (\(detail))   "
-            _ = line.withCString { write(2, $0, strlen($0)) }
-        } else {
-            print("frame \(frame): wrote \(path) (\(detail))")
-        }
-    }
-
-    func finish(skipped: Int, pattern: String) {
-        if bar { _ = "\n".withCString { write(2, $0, 1) } }
-        guard !quiet else { return }
-        let seconds = elapsed
-        var line = "rendered \(done) frame\(done == 1 ? "" : "s") in \(String(format: "%.2f", seconds)) s"
-        line += " (\(String(format: "%.2f", Double(done) / max(seconds, 1e-9))) frames/s) to \(pattern)"
-        if skipped > 0 { line += "; skipped \(skipped) existing" }
-        print(line)
-    }
-
-    static func clock(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "--:--" }
-        let s = Int(seconds.rounded())
-        return String(format: "%d:%02d", s / 60, s % 60)
     }
 }

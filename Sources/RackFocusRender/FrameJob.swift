@@ -1,4 +1,3 @@
-import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,63 +6,61 @@ import RackFocusEngine
 import RackFocusIO
 
 /// The files of a render: input and output patterns, the frame list, and loading of one frame.
-struct FrameJob {
+public struct FrameJob: Sendable {
     /// The RGB + depth pass (optional when the shot is made of plates only).
-    let rgb: SequencePattern!
-    let depth: SequencePattern!
-    var hasDepthPass: Bool { rgb != nil }
+    public let rgb: SequencePattern?
+    public let depth: SequencePattern?
+    public var hasDepthPass: Bool { rgb != nil }
     /// Every input is one file for all frames (a still RGB + depth and/or still plates).
-    var allInputsStill: Bool {
+    public var allInputsStill: Bool {
         (rgb?.isStill ?? true) && (depth?.isStill ?? true) && plates.allSatisfy { $0.image.isStill && ($0.depthMap?.isStill ?? true) }
     }
     /// 2D plates composited in depth order over the RGB + depth render.
-    let plates: [Plate]
-    let output: SequencePattern
-    let frames: [Int]
-    var guardInputs = InputGuard()
+    public let plates: [Plate]
+    /// nil when nothing is written (`plan`, `contact-sheet`).
+    public let output: SequencePattern?
+    public let frames: [Int]
+    public private(set) var guardInputs = InputGuard()
     /// Scale a depth pass of another size to the RGB size (nearest neighbour: no invented depths at edges).
-    var resizeDepth = false
-    var memoryBudget = MemoryBudget()
+    public var resizeDepth = false
+    public var memoryBudget = MemoryBudget()
     /// Which channels of OpenEXR inputs are the picture and the depth.
-    var rgbSelection = EXRSelection.colour
-    var depthSelection = EXRSelection.depth
-
-    /// Applies the input options that shape loading (depth resize, memory limit, EXR channels).
-    mutating func configure(_ inputs: InputOptions) {
-        resizeDepth = inputs.resizeDepth
-        memoryBudget.limitMB = inputs.memoryLimit
-        (rgbSelection, depthSelection) = inputs.exrSelections
-    }
+    public var rgbSelection = EXRSelection.colour
+    public var depthSelection = EXRSelection.depth
 
     /// A frame's inputs ready for the engine.
-    struct Loaded {
+    public struct Loaded: @unchecked Sendable {
         /// The RGB + depth pass, when the shot has one.
-        var colour: PlanarImage!
-        var disparity: [Float]!
+        public var colour: PlanarImage!
+        public var disparity: [Float]!
         /// Each plate's pixels (linear, straight alpha), in `plates` order, and its depth map's disparity.
-        var plates: [PlanarImage] = []
-        var plateDisparity: [[Float]?] = []
-        var width: Int
-        var height: Int
+        public var plates: [PlanarImage] = []
+        public var plateDisparity: [[Float]?] = []
+        public var width: Int
+        public var height: Int
     }
 
-    /// - Parameters:
-    ///   - rgbPath, depthPath: the RGB + depth pass, both or neither (then `plates` must not be empty).
-    ///   - outputPath: nil when nothing is written (`plan`).
-    init(rgb rgbPath: String?, depth depthPath: String?, plates: [Plate] = [], frames frameText: String?, output outputPath: String?) throws {
-        guard (rgbPath == nil) == (depthPath == nil) else { throw ValidationError("give both --rgb and --depth, or neither (plates only)") }
-        guard rgbPath != nil || !plates.isEmpty else { throw ValidationError("give --rgb and --depth, or at least one --plate") }
-        do {
-            rgb = try rgbPath.map { (path) throws(SequencePattern.ParseError) in try SequencePattern(path) }
-            depth = try depthPath.map { (path) throws(SequencePattern.ParseError) in try SequencePattern(path) }
-            output = try SequencePattern(outputPath ?? "")
-        } catch {
-            throw ValidationError(error.description)
+    /// The shot's files, checked: patterns parse, every input frame exists, no output replaces an
+    /// input. With `writesOutput`, the output folder is created when missing and must be writable.
+    /// - Throws: `ShotError` for settings, `ImageFileError` for files.
+    public init(shot: Shot, writesOutput: Bool) throws {
+        guard (shot.rgb == nil) == (shot.depth == nil) else { throw ShotError("give both --rgb and --depth, or neither (plates only)") }
+        guard shot.rgb != nil || !shot.plates.isEmpty else { throw ShotError("give --rgb and --depth, or at least one --plate") }
+        func pattern(_ text: String, _ option: String) throws(ShotError) -> SequencePattern {
+            do { return try SequencePattern(text) } catch { throw ShotError("\(option): \(error.description)") }
         }
-        self.plates = plates
+        rgb = try shot.rgb.map { (text) throws(ShotError) in try pattern(text, "--rgb") }
+        depth = try shot.depth.map { (text) throws(ShotError) in try pattern(text, "--depth") }
+        plates = try shot.plates.map { (spec) throws(ShotError) in try Plate(spec, depthUnit: shot.depthUnit) }
+        if writesOutput {
+            guard let text = shot.output else { throw ShotError("give --output (or a shot file with \"output\")") }
+            output = try pattern(text, "--output")
+        } else {
+            output = nil
+        }
         let sequences = [rgb, depth].compactMap { $0 } + plates.map(\.image) + plates.compactMap(\.depthMap)
-        if let text = frameText {
-            do { frames = try FrameRange(parsing: text).frames } catch { throw ValidationError(error.description) }
+        if let text = shot.frames {
+            do { frames = try FrameRange(parsing: text).frames } catch { throw ShotError("--frames: \(error.description)") }
         } else if let first = sequences.first(where: { !$0.isStill }) {
             frames = first.framesOnDisk()
             if frames.isEmpty {
@@ -72,40 +69,41 @@ struct FrameJob {
         } else {
             frames = [1]
         }
-        if outputPath != nil && output.isStill && frames.count > 1 {
-            throw ValidationError("--output \"\(output.text)\" names one file but \(frames.count) frames are rendered; use a pattern such as out.%04d.png")
+        if let output, output.isStill && frames.count > 1 {
+            throw ShotError("--output \"\(output.text)\" names one file but \(frames.count) frames are rendered; use a pattern such as out.%04d.png")
         }
         for sequence in sequences {
             try sequence.checkFramesExist(frames)
             for frame in frames { guardInputs.addInput(sequence.path(for: frame)) }
         }
-        if outputPath != nil {
+        if let output {
             for frame in frames { try guardInputs.checkOutput(output.path(for: frame)) }
-            try Self.checkWritableFolder(of: output.path(for: frames[0]))
         }
+        resizeDepth = shot.resizeDepth
+        memoryBudget.limitMB = shot.memoryLimit
+        (rgbSelection, depthSelection) = shot.exrSelections
     }
 
-    /// The output folder must exist and be writable before anything is rendered.
-    static func checkWritableFolder(of path: String) throws {
+    /// Creates the folder that `path` will be written into when it is missing (Blender and Nuke's
+    /// Write node do), and refuses one that cannot be written, before anything is rendered.
+    public static func prepareFolder(of path: String) throws {
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let shown = folder.isEmpty ? "/" : folder
-        guard FileSystem.isDirectory(shown) else {
-            throw ImageFileError(path: path, kind: .writeFailed, message: "output folder \(shown) does not exist")
-        }
+        try FileSystem.makeFolders(shown)
         guard access(shown, W_OK) == 0 else {
             throw ImageFileError(path: path, kind: .writeFailed, message: "output folder \(shown) is not writable")
         }
     }
 
     /// Only the depth of a frame, as disparity, with its size.
-    func loadDepth(frame: Int, interpretation: DepthInterpretation) throws -> (disparity: [Float], width: Int, height: Int) {
-        let path = depth.path(for: frame)
+    public func loadDepth(frame: Int, interpretation: DepthInterpretation) throws -> (disparity: [Float], width: Int, height: Int) {
+        let path = depth!.path(for: frame)
         let raster = try ImageFile.read(path, selection: depthSelection)
         return (try disparity(of: raster, path: path, frame: frame, interpretation: interpretation), raster.width, raster.height)
     }
 
     /// - Parameter pool: lends the depth pass's decoded pixels, colour planes and disparity their memory.
-    func load(frame: Int, interpretation: DepthInterpretation, pool: ArrayPool? = nil) throws -> Loaded {
+    public func load(frame: Int, interpretation: DepthInterpretation, pool: ArrayPool? = nil) throws -> Loaded {
         var loaded: Loaded
         if hasDepthPass {
             let pass = try loadPass(frame: frame, interpretation: interpretation, pool: pool)
@@ -136,8 +134,8 @@ struct FrameJob {
     }
 
     func loadPass(frame: Int, interpretation: DepthInterpretation, pool: ArrayPool? = nil) throws -> (colour: PlanarImage, disparity: [Float]) {
-        let rgbPath = rgb.path(for: frame)
-        let depthPath = depth.path(for: frame)
+        let rgbPath = rgb!.path(for: frame)
+        let depthPath = depth!.path(for: frame)
         let colourRaster: RasterImage
         var depthRaster: RasterImage
         if rgbPath == depthPath {  // one file with both (OpenEXR RGBA + Z): read and decompress once
@@ -178,9 +176,11 @@ struct FrameJob {
 }
 
 /// Refuses frames larger than a memory budget up front, with the size they would need.
-struct MemoryBudget {
+public struct MemoryBudget: Sendable {
     /// Megabytes one render may use (`--memory-limit`).
-    var limitMB: Int = 16384
+    public var limitMB: Int = 16384
+
+    public init() {}
     /// Measured: about 100 bytes per pixel at peak (decoded planes, layer sources, resolution
     /// levels, output and the frames queued in the pipeline) plus ~40 MB of program.
     static let bytesPerPixel = 120

@@ -1,53 +1,37 @@
-import ArgumentParser
 import RackFocusCore
 import RackFocusEngine
 import RackFocusIO
 import RackFocusTimeline
 
-/// A 2D plate of a layered comp: an RGB(A) still or sequence at a depth that is constant or keyed.
-struct Plate {
-    let image: SequencePattern
+/// A 2D plate of a layered comp, ready to load: an RGB(A) still or sequence at a depth that is
+/// constant or keyed, or with its own depth pass.
+public struct Plate: Sendable {
+    public let image: SequencePattern
     /// Distance in metres over the frames (for a plate at one depth).
-    let depth: ValueTrack
+    public let depth: ValueTrack
     /// Or the plate's own depth pass, read with the shot's depth options (--math, --depth-range...).
-    let depthMap: SequencePattern?
+    public let depthMap: SequencePattern?
 
-    /// Parses `IMAGE@DEPTH`, DEPTH = a distance (`2.5`, `2.5m`, `150cm`), keys joined by `+`
-    /// (`1001:1.2+1024:3m:ease-in`), or `map:DEPTHFILE` for a plate with its own depth pass.
-    init(parsing text: String, metresPerUnit: Double) throws {
-        guard let at = text.lastIndex(of: "@") else {
-            throw ValidationError("--plate \"\(text)\": expected IMAGE@DEPTH, e.g. fg.%04d.png@1.5m")
+    public init(_ spec: PlateSpec, depthUnit: DepthUnit) throws(ShotError) {
+        func pattern(_ text: String) throws(ShotError) -> SequencePattern {
+            do { return try SequencePattern(text) } catch { throw ShotError("--plate \"\(spec.text)\": \(error.description)") }
         }
-        do { image = try SequencePattern(String(text[..<at])) } catch { throw ValidationError(error.description) }
-        let spec = String(text[text.index(after: at)...])
-        if spec.hasPrefix("map:") {
-            do { depthMap = try SequencePattern(String(spec.dropFirst(4))) } catch { throw ValidationError(error.description) }
+        image = try pattern(spec.image)
+        switch spec.depth {
+        case .map(let file):
+            depthMap = try pattern(file)
             depth = ValueTrack(constant: 1)
-            return
+        case .keys(let keys):
+            depthMap = nil
+            guard keys.count == 1 || keys.allSatisfy({ $0.frame != nil }) else {
+                throw ShotError("--plate \"\(spec.text)\": with several keys each must be FRAME:DISTANCE[:EASING]")
+            }
+            do {
+                depth = try ValueTrack(keys: keys.map { ValueTrack.Key(frame: $0.frame ?? 0, value: $0.value.metres(defaultUnit: depthUnit), easing: $0.easing) })
+            } catch {
+                throw ShotError("--plate \"\(spec.text)\": \(error.description)")
+            }
         }
-        depthMap = nil
-        var keys: [ValueTrack.Key] = []
-        let parts = spec.split(separator: "+").map(String.init)
-        for part in parts {
-            let fields = part.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            if fields.count == 1 && parts.count == 1 {
-                guard let metres = Distance.parse(fields[0], defaultMetresPerUnit: metresPerUnit), metres > 0 else {
-                    throw ValidationError("--plate \"\(text)\": \"\(fields[0])\" is not a positive distance")
-                }
-                keys.append(.init(frame: 0, value: metres))
-                continue
-            }
-            guard fields.count >= 2, let frame = Int(fields[0]),
-                  let metres = Distance.parse(fields[1], defaultMetresPerUnit: metresPerUnit), metres > 0 else {
-                throw ValidationError("--plate \"\(text)\": \"\(part)\" is not FRAME:DISTANCE[:EASING]")
-            }
-            var easing: Easing?
-            if fields.count == 3 {
-                do { easing = try Easing(parsing: fields[2]) } catch { throw ValidationError("--plate \"\(text)\": \(error.description)") }
-            }
-            keys.append(.init(frame: frame, value: metres, easing: easing))
-        }
-        do { depth = try ValueTrack(keys: keys) } catch { throw ValidationError("--plate \"\(text)\": \(error.description)") }
     }
 
     /// The plate's pixels at `frame` as linear RGBA (straight alpha; RGB plates are opaque).
