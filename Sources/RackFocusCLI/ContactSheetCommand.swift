@@ -48,6 +48,9 @@ struct ContactSheetCommand: ParsableCommand {
             let picture: RasterImage
             switch result {
             case .linear(let image): picture = Self.thumbnail(image, width: thumbnailWidth).raster(format: .uint8, transfer: .sRGB)
+            case .premultiplied(let image):  // the picture over black
+                let rgb = PlanarImage(width: image.width, height: image.height, channels: 3, samples: Array(image.samples[0..<3 * image.pixelCount]))
+                picture = Self.thumbnail(rgb, width: thumbnailWidth).raster(format: .uint8, transfer: .sRGB)
             case .raster(let image): picture = Self.thumbnail(image.planar(transfer: .linear), width: thumbnailWidth).raster(format: .uint8, transfer: .linear)
             }
             cells.append((frame, distance, picture))

@@ -60,7 +60,9 @@ public struct EXRSelection: Sendable, Equatable {
                 let picked = [r, g, b] + (alpha.map { [$0] } ?? [])
                 return Pick(part: part.index, channels: picked, names: picked.map { part.channels[$0].name })
             }
-            if let y = index(["Y"]) {
+            // Luminance, or a lone R, G or B channel (a one-channel picture): read as grey.
+            let single = [index(["R", "r", "red"]), index(["G", "g", "green"]), index(["B", "b", "blue"])].compactMap { $0 }
+            if let y = index(["Y"]) ?? (single.count == 1 ? single[0] : nil) {
                 let picked = [y] + (alpha.map { [$0] } ?? [])
                 return Pick(part: part.index, channels: picked, names: picked.map { part.channels[$0].name })
             }

@@ -38,6 +38,8 @@ public struct FrameJob: Sendable {
         public var plateDisparity: [[Float]?] = []
         public var width: Int
         public var height: Int
+        /// The colour's alpha (a fourth channel) is premultiplied, as OpenEXR stores it; PNG's is straight.
+        public var alphaIsPremultiplied = false
     }
 
     /// The shot's files, checked: patterns parse, every input frame exists, no output replaces an
@@ -107,7 +109,8 @@ public struct FrameJob: Sendable {
         var loaded: Loaded
         if hasDepthPass {
             let pass = try loadPass(frame: frame, interpretation: interpretation, pool: pool)
-            loaded = Loaded(colour: pass.colour, disparity: pass.disparity, width: pass.colour.width, height: pass.colour.height)
+            loaded = Loaded(colour: pass.colour, disparity: pass.disparity, width: pass.colour.width, height: pass.colour.height,
+                            alphaIsPremultiplied: ImageFormat.fromExtension(rgb!.path(for: frame)) == .exr)
         } else {
             let first = try plates[0].load(frame: frame)
             loaded = Loaded(width: first.width, height: first.height)

@@ -17,6 +17,8 @@ import Darwin
 public final class RenderPipeline: @unchecked Sendable {
     public let job: FrameJob
     public let engine: DefocusEngine
+    /// Defocuses the alpha of RGBA input: the engine's settings without the (non-linear) highlight boost.
+    let alphaEngine: DefocusEngine
     public let interpretation: DepthInterpretation
     public let focus: FocusTrack
     public let picker: FocusPicker
@@ -34,7 +36,11 @@ public final class RenderPipeline: @unchecked Sendable {
     public init(shot: Shot, job: FrameJob) throws(ShotError) {
         try shot.validate()
         self.job = job
-        engine = DefocusEngine(settings: try shot.engineSettings())
+        let settings = try shot.engineSettings()
+        engine = DefocusEngine(settings: settings)
+        var alphaSettings = settings
+        alphaSettings.highlights = nil
+        alphaEngine = DefocusEngine(settings: alphaSettings, pool: engine.pool)
         interpretation = try shot.interpretation()
         focus = try shot.focusTrack()
         picker = shot.focusPicker
@@ -112,6 +118,10 @@ public final class RenderPipeline: @unchecked Sendable {
             writer.async {
                 do {
                     switch result {
+                    case .linear(let image) where image.channels == 4:
+                        try ImageFile.write(Alpha.forOutput(image, premultiplied: false, path: path), to: path, options: options)
+                    case .premultiplied(let image):
+                        try ImageFile.write(Alpha.forOutput(image, premultiplied: true, path: path), to: path, options: options)
                     case .linear(let image):
                         try ImageFile.write(image, to: path, options: options, pool: engine.pool)
                         engine.recycle(image)  // its memory serves a later frame's output
@@ -189,7 +199,10 @@ extension RenderPipeline {
 
 /// What a frame becomes: the render, or one of the views.
 public enum FramePicture: @unchecked Sendable {
+    /// Linear RGB, or RGBA with straight alpha (plates alone).
     case linear(PlanarImage)
+    /// Linear RGBA with premultiplied alpha (the render of RGBA input).
+    case premultiplied(PlanarImage)
     case raster(RasterImage)
 }
 
@@ -198,16 +211,20 @@ extension RenderPipeline {
     func frameResult(frame: Int, _ loaded: FrameJob.Loaded, focus distance: Double, lens frameLens: LensModel) -> FramePicture {
         var background: FramePicture?
         if job.hasDepthPass {
-            let prepared: PreparedFrame
-            if job.allInputsStill, let cached = stillPrepared, cached.lens == frameLens {
-                prepared = cached.frame
+            if loaded.colour.channels == 4 && view == .result {
+                background = .premultiplied(renderWithAlpha(loaded, focus: distance, lens: frameLens))
             } else {
-                prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus, lens: frameLens)
-                if job.allInputsStill { stillPrepared = (frameLens, prepared) }
+                let prepared: PreparedFrame
+                if job.allInputsStill, let cached = stillPrepared, cached.lens == frameLens {
+                    prepared = cached.frame
+                } else {
+                    prepared = engine.prepare(colour: loaded.colour, disparity: loaded.disparity, typicalFocus: typicalFocus, lens: frameLens)
+                    if job.allInputsStill { stillPrepared = (frameLens, prepared) }
+                }
+                background = picture(prepared, colour: loaded.colour, focus: distance, lens: frameLens)
+                if !job.allInputsStill { engine.recycle(prepared) }  // its memory serves the next frame
             }
-            background = picture(prepared, colour: loaded.colour, focus: distance, lens: frameLens)
-            if !job.allInputsStill {  // its memory, and the decoded colour and disparity, serve the next frame
-                engine.recycle(prepared)
+            if !job.allInputsStill {  // the decoded colour and disparity too
                 engine.pool.give(loaded.colour.samples)
                 engine.pool.give(loaded.disparity)
             }
@@ -215,6 +232,9 @@ extension RenderPipeline {
         guard !job.plates.isEmpty else { return background! }
         var backdrop: PlanarImage?
         if case .linear(let image)? = background { backdrop = image }
+        if case .premultiplied(let image)? = background {  // plates go over its colour (over black)
+            backdrop = PlanarImage(width: image.width, height: image.height, channels: 3, samples: Array(image.samples[0..<3 * image.pixelCount]))
+        }
         let plates = job.plates.indices.map { i -> (plate: PlanarImage, distance: Double, disparity: [Float]?) in
             if let map = loaded.plateDisparity[i] {
                 let sorted = map.sorted()
@@ -224,6 +244,20 @@ extension RenderPipeline {
         }
         return .linear(PlateComposite.composite(plates: plates, background: backdrop, engine: engine, focus: distance,
                                                 lens: frameLens, width: loaded.width, height: loaded.height))
+    }
+
+    /// RGBA input: premultiplied colour and alpha are defocused over the same depth by two renders.
+    /// Each is linear in what it carries (same layers, weights and fill), so the alpha is blurred
+    /// exactly as the colour; the alpha's engine has no highlight boost, which is not linear.
+    func renderWithAlpha(_ loaded: FrameJob.Loaded, focus distance: Double, lens frameLens: LensModel) -> PlanarImage {
+        let (colour, alpha) = Alpha.split(loaded.colour, premultiplied: loaded.alphaIsPremultiplied)
+        let prepared = engine.prepare(colour: colour, disparity: loaded.disparity, typicalFocus: typicalFocus, lens: frameLens)
+        let preparedAlpha = alphaEngine.prepare(colour: alpha, disparity: loaded.disparity, typicalFocus: typicalFocus, lens: frameLens)
+        let result = Alpha.join(colour: engine.render(prepared, focusDistance: distance, lens: frameLens),
+                                alpha: alphaEngine.render(preparedAlpha, focusDistance: distance, lens: frameLens))
+        engine.recycle(prepared)
+        alphaEngine.recycle(preparedAlpha)
+        return result
     }
 
     func picture(_ prepared: PreparedFrame, colour: PlanarImage, focus distance: Double, lens frameLens: LensModel) -> FramePicture {
