@@ -33,8 +33,7 @@ extension SIMD4: PoolElement where Scalar == Float { public static var poolFill:
 /// `empty` say what they give.
 ///
 /// The element-wise parts (`unset`, `filled`, `empty`) are `@inlinable`: called from other modules,
-/// a generic fill would otherwise run unspecialised, one runtime value-witness call per element
-/// (~2 % of a 1080p sequence render's CPU before it was).
+/// a generic fill would otherwise run unspecialised, one runtime value-witness call per element.
 ///
 /// Bounded: at most `limit` bytes are kept (beyond that a given-back array is simply freed), and the
 /// pool holds only arrays given back to it. Thread-safe; which array is reused never changes a result.

@@ -5,7 +5,8 @@
 /// edges: hard boundaries); a continuous surface thicker than one layer is cut evenly, and pixels
 /// near such a cut are shared by the two layers with tent weights, so no seam shows on it.
 struct DepthLayers: Sendable {
-    /// Most layers a frame can have (fill bookkeeping uses one bit per layer).
+    /// Most layers a frame can have: the render keeps accumulator rows per layer and resolution
+    /// level, so the cap bounds its scratch memory (`--layers` is checked against it).
     static let limit = 64
 
     /// Layer boundaries in disparity, ascending (far to near); layer i covers [bounds[i], bounds[i+1]).

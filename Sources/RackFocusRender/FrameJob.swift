@@ -184,8 +184,9 @@ public struct MemoryBudget: Sendable {
     public var limitMB: Int = 16384
 
     public init() {}
-    /// Measured: about 100 bytes per pixel at peak (decoded planes, layer sources, resolution
-    /// levels, output and the frames queued in the pipeline) plus ~40 MB of program.
+    /// About 120 bytes per pixel at peak (decoded planes, layer sources, resolution levels, the
+    /// output and the frames queued in the pipeline; a margin over what docs/PERFORMANCE.md
+    /// measured) plus ~40 MB of program.
     static let bytesPerPixel = 120
     static let baseMB = 40
 

@@ -37,7 +37,7 @@ enum Scene {
 }
 
 @Suite struct LensTests {
-    /// ENGINE.md's worked example: 50 mm f/1.8, 36 mm sensor, 1920 px, focus 2 m (with breathing).
+    /// docs/ENGINE.md's worked example: 50 mm f/1.8, 36 mm sensor, 1920 px, focus 2 m (with breathing).
     @Test func thinLensMatchesWorkedValues() {
         let lens = LensModel.thinLens(focalLength: 50, fNumber: 1.8, sensorWidth: 36, breathing: true)
         let coc = lens.circleOfConfusion(focus: 2, imageWidth: 1920, maximumRadius: 1000)
