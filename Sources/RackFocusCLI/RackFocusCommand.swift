@@ -20,7 +20,7 @@ public struct RackFocusCommand: ParsableCommand {
             Run 'rackfocus help <command>' for a command's options.
             """,
         version: "rackfocus \(version) (\(codecLibraryVersions()))",
-        subcommands: [RenderCommand.self, PlanCommand.self, ContactSheetCommand.self, CompareCommand.self, ProbeCommand.self])
+        subcommands: [RenderCommand.self, PlanCommand.self, ContactSheetCommand.self, CompareCommand.self, ProbeCommand.self, FarmCommand.self])
 
     public init() {}
 

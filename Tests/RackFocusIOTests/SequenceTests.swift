@@ -17,6 +17,26 @@ import Testing
         #expect(FrameRange(frames: [1003, 1001, 1002, 1010, 1012, 1011]).description == "1001-1003, 1010-1012")
     }
 
+    /// The syntaxes farms send: Deadline/OpenJD's START-END:STEP, Houdini's START:END[:STEP].
+    @Test func parsesFarmFrameRanges() throws {
+        #expect(try FrameRange(parsing: "1001-1009:2").frames == [1001, 1003, 1005, 1007, 1009])
+        #expect(try FrameRange(parsing: "1001:1004").frames == [1001, 1002, 1003, 1004])
+        #expect(try FrameRange(parsing: "1:10:3").frames == [1, 4, 7, 10])
+        #expect(try FrameRange(parsing: "-5:-3,7").frames == [-5, -4, -3, 7])
+        #expect(try FrameRange(parsing: "1,3,7-20:5").frames == [1, 3, 7, 12, 17])
+        for bad in ["1-9:0", "1-9:2:3", "1::9", "1:", ":5", "5:1", "1-9:x"] {
+            #expect(throws: FrameRange.ParseError.self, "\(bad)") { try FrameRange(parsing: bad) }
+        }
+        // Range text for farms reads back to the same frames.
+        for frames in [[1001, 1002, 1003, 1004], [1, 3, 5, 7, 9], [1, 5, 12], [1, 2, 4, 6, 8, 9], [-3, -2, 7]] {
+            let text = FrameRange.text(frames)
+            #expect(!text.contains(" "))
+            #expect(try FrameRange(parsing: text).frames == frames, "\(text)")
+        }
+        #expect(FrameRange.text([1001, 1002, 1003, 1010]) == "1001-1003,1010")
+        #expect(FrameRange.text([1, 3, 5, 7]) == "1-7:2")
+    }
+
     /// Ranges at the ends of Int: counted without overflow (this one trapped with exit 132), and those
     /// that fit expand without stepping past Int.max.
     @Test func frameRangesAtTheEndsOfIntAreRefusedOrExpandedWithoutTrapping() throws {
