@@ -29,7 +29,7 @@ public final class RenderPipeline: @unchecked Sendable {
     /// A shot whose inputs are all stills is decoded once and, while the lens stays the same, prepared
     /// once: every frame only renders (the focus changes, the picture does not).
     private var stillPrepared: (lens: LensModel, frame: PreparedFrame)?
-    /// A focus distance of the shot, which sizes the artistic lens's layers.
+    /// A focus distance that stands for the whole shot, which sizes the artistic lens's layers.
     let typicalFocus: Double
 
     /// The pipeline of a validated shot over `job`'s files.
@@ -48,7 +48,19 @@ public final class RenderPipeline: @unchecked Sendable {
         writeOptions = try shot.writeOptions()
         skipExisting = shot.skipExisting
         view = shot.view
-        typicalFocus = focus.focus(at: job.frames[0]) { _, _ in 2 }
+        typicalFocus = Self.typicalFocus(of: focus)
+    }
+
+    /// The artistic lens's blur scale grows with the focus distance, so its layers are sized for
+    /// one distance: the diopter mean of the track's distance keys (2 m when every key is a point).
+    /// It depends on the track alone, never on which frames are rendered: a chunk renders bit for
+    /// bit as the same frames of the whole shot.
+    static func typicalFocus(of track: FocusTrack) -> Double {
+        let distances = track.keys.compactMap { key -> Double? in
+            if case .distance(let d) = key.target { d } else { nil }
+        }
+        guard !distances.isEmpty else { return 2 }
+        return Double(distances.count) / distances.reduce(0) { $0 + 1 / $1 }
     }
 
     /// The focus distance (metres) and lens of `frame`, given that frame's depth (point keys need one;

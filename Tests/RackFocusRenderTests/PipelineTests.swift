@@ -53,4 +53,24 @@ import RackFocusIO
         guard case .started(let none, let all) = resumed.first else { Issue.record("\(resumed)"); return }
         #expect(none == 0 && all == 3)
     }
+
+    /// A chunk of a shot renders the same bytes as those frames of the whole shot, also with the
+    /// artistic lens, whose layers are sized for a focus distance (once the first frame's, so a
+    /// farm chunk starting at another focus cut other layers).
+    @Test func chunksRenderAsTheWholeShotWithTheArtisticLens() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var shot = try Shot.load(path: Paths.root + "/Fixtures/demo/shot.json")
+        shot.focalLength = nil
+        shot.fstop = []
+        shot.size = [ValueKey(24)]
+        shot.focus = [FocusKey(frame: 1001, .distance(Length(1))), FocusKey(frame: 1024, .distance(Length(8)))]
+        shot.frames = "1001,1016"
+        shot.output = folder + "/whole.%04d.png"
+        _ = try Self.render(shot)
+        shot.frames = "1016"
+        shot.output = folder + "/chunk.%04d.png"
+        _ = try Self.render(shot)
+        #expect(try FileSystem.read(folder + "/whole.1016.png") == FileSystem.read(folder + "/chunk.1016.png"))
+    }
 }
