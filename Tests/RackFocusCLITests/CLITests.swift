@@ -142,6 +142,11 @@ import Testing
         #expect(usage.stderr.contains("The value 'weird' is invalid for '--math <MATH>'"))
         #expect(usage.stderr.contains("  - far=0\n") && usage.stderr.contains("  - -direct\n"))
 
+        // A frame range at the ends of Int trapped (exit 132); now a clear message and exit 2.
+        let huge = try Self.run(["render", "Fixtures/demo/shot.json", "--frames=-9223372036854775808-9223372036854775807"])
+        #expect(huge.status == 2)
+        #expect(huge.stderr == "error: --frames: invalid frame range \"-9223372036854775808-9223372036854775807\": more than 1000000 frames\n", "\(huge.stderr)")
+
         let noLens = try Self.run(["render", "--rgb", "a.png", "--depth", "b.png", "--focus", "2", "--output", "c.png"])
         #expect(noLens.status == 2)
         #expect(noLens.stderr.contains("--focal-length"))
