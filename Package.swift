@@ -4,8 +4,9 @@
 // Module layout (each arrow is "depends on"):
 //   rackfocus        -> RackFocusCLI (a one-line main)
 //   RackFocusCLI     -> RackFocusRender, RackFocusCompare, ArgumentParser (parse, build a Shot, run, print)
-//   RackFocusRender  -> RackFocusEngine, RackFocusIO, RackFocusTimeline, RackFocusViews
+//   RackFocusRender  -> RackFocusEngine, RackFocusIO, RackFocusTimeline, RackFocusViews, RackFocusVideo
 //                       (the typed Shot and its shot file, frame jobs, the streaming pipeline, plates)
+//   RackFocusVideo   -> RackFocusCore, RackFocusIO (movies in and out through the ffmpeg/ffprobe executables)
 //   RackFocusEngine  -> RackFocusCore              (no file I/O, no C)
 //   RackFocusIO      -> RackFocusCore, CCodecShims (codecs, sequences, atomic writes)
 //   RackFocusTimeline                              (focus keyframes, easing, focus picking; pure)
@@ -24,6 +25,7 @@ let package = Package(
         .library(name: "RackFocusIO", targets: ["RackFocusIO"]),
         .library(name: "RackFocusTimeline", targets: ["RackFocusTimeline"]),
         .library(name: "RackFocusCompare", targets: ["RackFocusCompare"]),
+        .library(name: "RackFocusVideo", targets: ["RackFocusVideo"]),
         .library(name: "RackFocusRender", targets: ["RackFocusRender"]),
         .library(name: "RackFocusCLI", targets: ["RackFocusCLI"]),
     ],
@@ -51,13 +53,14 @@ let package = Package(
         .target(name: "RackFocusCompare", dependencies: ["RackFocusCore", "RackFocusIO"]),
         .target(name: "RackFocusDraw", dependencies: ["RackFocusCore"]),
         .target(name: "RackFocusViews", dependencies: ["RackFocusCore", "RackFocusDraw"]),
+        .target(name: "RackFocusVideo", dependencies: ["RackFocusCore", "RackFocusIO"]),
         .target(name: "RackFocusRender",
-                dependencies: ["RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusViews"]),
+                dependencies: ["RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusViews", "RackFocusVideo"]),
         .target(
             name: "RackFocusCLI",
             dependencies: [
                 "RackFocusCore", "RackFocusEngine", "RackFocusIO", "RackFocusTimeline", "RackFocusCompare", "RackFocusDraw", "RackFocusViews",
-                "RackFocusRender",
+                "RackFocusRender", "RackFocusVideo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"]),

@@ -33,6 +33,7 @@ struct RenderCommand: ParsableCommand {
         let shot = try options.shot()
         let job = try FrameJob(shot: shot, writesOutput: true)
         let pipeline = try RenderPipeline(shot: shot, job: job)
+        for warning in (job.rgbMovie?.warnings ?? []) + (job.depthMovie?.warnings ?? []) { printError("warning: " + warning) }
         Interrupts.install()
         let report = ProgressReport(quiet: shot.quiet)
         try pipeline.run { report.handle($0) }

@@ -4,6 +4,7 @@ import RackFocusIO
 import RackFocusRender
 import RackFocusTimeline
 import RackFocusViews
+import RackFocusVideo
 
 /// Everything that describes a shot, shared by `render`, `plan` and `contact-sheet`: an optional
 /// JSON shot file, and options that override its fields. Every option is optional here, so that
@@ -75,6 +76,9 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .customLong("resize-depth"), inversion: .prefixedNo, help: "Scale a depth pass whose size differs from the RGB to the RGB size (nearest neighbour). Without it, a size mismatch is an error.")
     var resizeDepth: Bool?
 
+    @Option(name: .customLong("first-frame"), parsing: .unconditional, help: ArgumentHelp("The frame number of a movie's first frame (default 1): its frame i is N + i, for --frames, keys and a depth sequence.", valueName: "N"))
+    var firstFrame: Int?
+
     @Option(name: .customLong("memory-limit"), parsing: .unconditional, help: ArgumentHelp("Refuse frames whose render would need more than this many megabytes (about 120 bytes per pixel + 40 MB).", valueName: "MB"))
     var memoryLimit: Int?
 
@@ -89,6 +93,7 @@ struct InputOptions: ParsableArguments {
         if let depthPart { shot.depthPart = depthPart }
         if let resizeDepth { shot.resizeDepth = resizeDepth }
         if let memoryLimit { shot.memoryLimit = memoryLimit }
+        if let firstFrame { shot.firstFrame = firstFrame }
     }
 }
 
@@ -247,6 +252,18 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .customLong("exr-compression"), help: ArgumentHelp("OpenEXR output compression (default zip)."))
     var exrCompression: EXRCodec.Compression?
 
+    @Option(name: .customLong("png-compression"), parsing: .unconditional, help: ArgumentHelp("PNG zlib level (FFmpeg's -compression_level): 0 stores (fast intermediates), 9 smallest; default 2.", valueName: "0-9"))
+    var pngCompression: Int?
+
+    @Option(help: ArgumentHelp("Movie output codec; default by the extension: .mov prores (422 HQ), .mp4 h264, .mkv ffv1 (lossless 16-bit)."))
+    var codec: VideoCodec?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("H.264 quality, constant rate factor (default 16; lower is better).", valueName: "0-51"))
+    var crf: Int?
+
+    @Option(name: .customLong("frame-rate"), help: ArgumentHelp("Frames per second of a movie made from images (default 24; a movie input keeps its own).", valueName: "N|N/D"))
+    var frameRate: String?
+
     @Flag(inversion: .prefixedNo, help: "Print nothing but errors.")
     var quiet: Bool?
 
@@ -260,6 +277,10 @@ struct OutputOptions: ParsableArguments {
         if let exrType { shot.exrType = exrType }
         if let exrCompression { shot.exrCompression = exrCompression }
         if let quiet { shot.quiet = quiet }
+        if let pngCompression { shot.pngCompression = pngCompression }
+        if let codec { shot.codec = codec }
+        if let crf { shot.crf = crf }
+        if let frameRate { shot.frameRate = frameRate }
     }
 }
 
@@ -279,3 +300,4 @@ extension FocusTrack.Space: ExpressibleByArgument {}
 extension FocusView: ExpressibleByArgument {}
 extension EXRSampleType: ExpressibleByArgument {}
 extension EXRCodec.Compression: ExpressibleByArgument {}
+extension VideoCodec: ExpressibleByArgument {}

@@ -116,6 +116,12 @@ public enum FileSystem {
 
     private static let serial = Counter()
     static func nextSerial() -> Int { serial.next() }
+
+    /// A hidden temporary name beside `path` in its folder (renamed into place once complete).
+    public static func temporaryName(for path: String) -> String {
+        let (folder, name) = split(path)
+        return (folder.isEmpty ? "" : folder + "/") + ".\(name).rftmp-\(getpid())-\(nextSerial())"
+    }
 }
 
 /// A thread-safe counter for unique temporary names.
@@ -138,11 +144,11 @@ public final class TemporaryFiles: @unchecked Sendable {
     private var lock = pthread_mutex_t()
     init() { pthread_mutex_init(&lock, nil) }
 
-    func register(_ path: String) {
+    public func register(_ path: String) {
         pthread_mutex_lock(&lock); paths.insert(path); pthread_mutex_unlock(&lock)
     }
 
-    func unregister(_ path: String) {
+    public func unregister(_ path: String) {
         pthread_mutex_lock(&lock); paths.remove(path); pthread_mutex_unlock(&lock)
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import RackFocusCore
 import RackFocusEngine
 import RackFocusIO
+import RackFocusVideo
 
 /// The files of a render: input and output patterns, the frame list, and loading of one frame.
 public struct FrameJob: Sendable {
@@ -13,8 +14,13 @@ public struct FrameJob: Sendable {
     public var hasDepthPass: Bool { rgb != nil }
     /// Every input is one file for all frames (a still RGB + depth and/or still plates).
     public var allInputsStill: Bool {
-        (rgb?.isStill ?? true) && (depth?.isStill ?? true) && plates.allSatisfy { $0.image.isStill && ($0.depthMap?.isStill ?? true) }
+        rgbMovie == nil && depthMovie == nil && (rgb?.isStill ?? true) && (depth?.isStill ?? true) && plates.allSatisfy { $0.image.isStill && ($0.depthMap?.isStill ?? true) }
     }
+    /// The RGB and/or depth pass when it is a movie (then `rgb`/`depth` name the file).
+    public let rgbMovie: MovieInput?
+    public let depthMovie: MovieInput?
+    /// The output is a movie (`.mov`, `.mp4`, `.mkv`...), written whole by ffmpeg.
+    public var writesMovie: Bool { output.map { FFmpeg.isMovie($0.text) } ?? false }
     /// 2D plates composited in depth order over the RGB + depth render.
     public let plates: [Plate]
     /// nil when nothing is written (`plan`, `contact-sheet`).
@@ -54,6 +60,13 @@ public struct FrameJob: Sendable {
         rgb = try shot.rgb.map { (text) throws(ShotError) in try pattern(text, "--rgb") }
         depth = try shot.depth.map { (text) throws(ShotError) in try pattern(text, "--depth") }
         plates = try shot.plates.map { (spec) throws(ShotError) in try Plate(spec, depthUnit: shot.depthUnit) }
+        rgbMovie = try shot.rgb.flatMap { FFmpeg.isMovie($0) ? try MovieInput(path: $0, firstFrame: shot.firstFrame, grey: false) : nil }
+        depthMovie = try shot.depth.flatMap { FFmpeg.isMovie($0) ? try MovieInput(path: $0, firstFrame: shot.firstFrame, grey: true) : nil }
+        if let rgbMovie, let depthMovie, rgbMovie.info.frameCount != depthMovie.info.frameCount
+            || rgbMovie.info.width != depthMovie.info.width || rgbMovie.info.height != depthMovie.info.height {
+            throw ImageFileError(path: depthMovie.path, kind: .mismatch, message:
+                "the depth movie has \(depthMovie.info.frameCount) frames of \(depthMovie.info.width)x\(depthMovie.info.height), the RGB movie \(rgbMovie.info.frameCount) of \(rgbMovie.info.width)x\(rgbMovie.info.height)")
+        }
         if writesOutput {
             guard let text = shot.output else { throw ShotError("give --output (or a shot file with \"output\")") }
             output = try pattern(text, "--output")
@@ -61,8 +74,11 @@ public struct FrameJob: Sendable {
             output = nil
         }
         let sequences = [rgb, depth].compactMap { $0 } + plates.map(\.image) + plates.compactMap(\.depthMap)
+        let movie = rgbMovie ?? depthMovie
         if let text = shot.frames {
             do { frames = try FrameRange(parsing: text).frames } catch { throw ShotError("--frames: \(error.description)") }
+        } else if let movie {
+            frames = Array(movie.frames)
         } else if let first = sequences.first(where: { !$0.isStill }) {
             frames = first.framesOnDisk()
             if frames.isEmpty {
@@ -71,7 +87,14 @@ public struct FrameJob: Sendable {
         } else {
             frames = [1]
         }
-        if let output, output.isStill && frames.count > 1 {
+        for movie in [rgbMovie, depthMovie].compactMap({ $0 }) {
+            let outside = frames.filter { !movie.frames.contains($0) }
+            if !outside.isEmpty {
+                throw ImageFileError(path: movie.path, kind: .missingFrames, message:
+                    "\(outside.count) of \(frames.count) frames are not in the movie (frames \(movie.frames.lowerBound)-\(movie.frames.upperBound - 1) with --first-frame \(movie.firstFrame)): \(FrameRange.compact(outside))")
+            }
+        }
+        if let output, output.isStill && frames.count > 1 && !FFmpeg.isMovie(output.text) {
             throw ShotError("--output \"\(output.text)\" names one file but \(frames.count) frames are rendered; use a pattern such as out.%04d.png")
         }
         for sequence in sequences {
@@ -100,7 +123,7 @@ public struct FrameJob: Sendable {
     /// Only the depth of a frame, as disparity, with its size.
     public func loadDepth(frame: Int, interpretation: DepthInterpretation) throws -> (disparity: [Float], width: Int, height: Int) {
         let path = depth!.path(for: frame)
-        let raster = try ImageFile.read(path, selection: depthSelection)
+        let raster = try depthMovie?.frame(frame) ?? ImageFile.read(path, selection: depthSelection)
         return (try disparity(of: raster, path: path, frame: frame, interpretation: interpretation), raster.width, raster.height)
     }
 
@@ -141,7 +164,10 @@ public struct FrameJob: Sendable {
         let depthPath = depth!.path(for: frame)
         let colourRaster: RasterImage
         var depthRaster: RasterImage
-        if rgbPath == depthPath {  // one file with both (OpenEXR RGBA + Z): read and decompress once
+        if rgbMovie != nil || depthMovie != nil {
+            colourRaster = try rgbMovie?.frame(frame) ?? ImageFile.read(rgbPath, selection: rgbSelection, pool: pool)
+            depthRaster = try depthMovie?.frame(frame) ?? ImageFile.read(depthPath, selection: depthSelection, pool: pool)
+        } else if rgbPath == depthPath {  // one file with both (OpenEXR RGBA + Z): read and decompress once
             (colourRaster, depthRaster) = try ImageFile.readColourAndDepth(rgbPath, colour: rgbSelection, depth: depthSelection, pool: pool)
         } else {
             colourRaster = try ImageFile.read(rgbPath, selection: rgbSelection, pool: pool)

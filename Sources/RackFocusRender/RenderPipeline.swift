@@ -4,6 +4,7 @@ import RackFocusEngine
 import RackFocusIO
 import RackFocusTimeline
 import RackFocusViews
+import RackFocusVideo
 
 #if canImport(Glibc)
 import Glibc
@@ -26,6 +27,11 @@ public final class RenderPipeline: @unchecked Sendable {
     public let writeOptions: WriteOptions
     public let skipExisting: Bool
     public let view: FocusView
+    /// Movie output: the codec (nil: by the extension), H.264's CRF, and the frame rate when the
+    /// input is not a movie.
+    let codec: VideoCodec?
+    let crf: Int
+    let movieRate: String
     /// A shot whose inputs are all stills is decoded once and, while the lens stays the same, prepared
     /// once: every frame only renders (the focus changes, the picture does not).
     private var stillPrepared: (lens: LensModel, frame: PreparedFrame)?
@@ -48,6 +54,9 @@ public final class RenderPipeline: @unchecked Sendable {
         writeOptions = try shot.writeOptions()
         skipExisting = shot.skipExisting
         view = shot.view
+        codec = shot.codec
+        crf = shot.crf
+        movieRate = shot.frameRate
         typicalFocus = Self.typicalFocus(of: focus)
     }
 
@@ -112,13 +121,23 @@ public final class RenderPipeline: @unchecked Sendable {
 
         var next = frames.first.map(load)
         let written = Counter()
-        defer { writer.sync {} }  // whatever happens, frames already rendered are written completely
+        let movie = MovieOutput()
+        defer {
+            writer.sync {}  // whatever happens, frames already rendered are written completely
+            movie.writer?.abort()  // (a movie is kept only once finished below)
+        }
         for (index, frame) in frames.enumerated() {
             let current = next!
             next = index + 1 < frames.count ? load(frames[index + 1]) : nil
             let loaded = try current.wait()
             let (result, distance, frameLens) = render(frame: frame, loaded)
             let path = output.path(for: frame)
+            if job.writesMovie && movie.writer == nil {
+                movie.writer = try VideoWriter(
+                    path: output.text, width: loaded.width, height: loaded.height, rate: job.rgbMovie?.info.rate ?? movieRate,
+                    codec: codec ?? VideoCodec.forPath(output.text), crf: crf, frames: frames.count,
+                    source: job.rgbMovie.map { .init(path: $0.path, info: $0.info, startIndex: frame - $0.firstFrame) })
+            }
             try job.guardInputs.checkOutput(path)
             writeSlots.wait()
             if let error = failure.error { throw error }
@@ -129,6 +148,15 @@ public final class RenderPipeline: @unchecked Sendable {
             let total = frames.count
             writer.async {
                 do {
+                    if let writer = movie.writer {
+                        switch result {
+                        case .linear(let image), .premultiplied(let image): try writer.append(image)
+                        case .raster(let image): try writer.append(image.planar(transfer: .sRGB))
+                        }
+                        events(.frameWritten(FrameWritten(frame: frame, path: path, detail: description, written: written.next(), total: total)))
+                        writeSlots.signal()
+                        return
+                    }
                     switch result {
                     case .linear(let image) where image.channels == 4:
                         try ImageFile.write(Alpha.forOutput(image, premultiplied: false, path: path), to: path, options: options)
@@ -140,6 +168,8 @@ public final class RenderPipeline: @unchecked Sendable {
                     case .raster(let image): try ImageFile.write(image, to: path, options: options)
                     }
                     events(.frameWritten(FrameWritten(frame: frame, path: path, detail: description, written: written.next(), total: total)))
+                } catch let error as RenderFailureError {
+                    failure.record(RenderFailure(description: error.description))
                 } catch {
                     failure.record(RenderFailure(description: "frame \(frame): \(error)"))
                 }
@@ -148,6 +178,10 @@ public final class RenderPipeline: @unchecked Sendable {
         }
         writer.sync {}
         if let error = failure.error { throw error }
+        if let finishing = movie.writer {
+            movie.writer = nil
+            do { try finishing.finish() } catch { throw RenderFailure(description: "\(error)") }
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         events(.finished(RenderSummary(rendered: frames.count, skipped: skipped, seconds: seconds, output: output.text)))
     }
@@ -177,6 +211,11 @@ public struct RenderSummary: Sendable {
     public let seconds: Double
     /// The output pattern.
     public let output: String
+}
+
+/// The movie being written, once its first frame is rendered.
+final class MovieOutput: @unchecked Sendable {
+    var writer: VideoWriter?
 }
 
 /// Counts from 1, on one queue at a time.

@@ -2,6 +2,7 @@ import RackFocusEngine
 import RackFocusIO
 import RackFocusTimeline
 import RackFocusViews
+import RackFocusVideo
 
 /// Everything that describes a render: inputs, depth, lens, bokeh, focus and output. A shot file
 /// (JSON, one key per long option name) decodes straight into it; the command line's options
@@ -85,6 +86,19 @@ public struct Shot: Sendable, Equatable {
     public var pngSmallest = false
     public var exrType: EXRSampleType = .half
     public var exrCompression: EXRCodec.Compression = .zip
+    /// PNG zlib level 0-9 (FFmpeg's -compression_level); nil: the fast default (2), or 9 with `pngSmallest`.
+    public var pngCompression: Int?
+    /// Movie output's codec; nil: by the extension (.mov ProRes 422 HQ, .mp4 H.264, .mkv FFV1).
+    public var codec: VideoCodec?
+    /// H.264's constant rate factor (lower is better).
+    public var crf = 16
+
+    // MARK: Movies
+    /// The frame number of a movie's first frame (its frame i is `firstFrame + i`).
+    public var firstFrame = 1
+    /// Frames per second of a movie made from an image sequence (`24`, `24000/1001`); a movie
+    /// input's own rate wins.
+    public var frameRate = "24"
 
     public init() {}
 }

@@ -3,6 +3,7 @@ import RackFocusEngine
 import RackFocusIO
 import RackFocusTimeline
 import RackFocusViews
+import RackFocusVideo
 
 /// The JSON shot file: one key per long option name, decoded straight into a `Shot` (README,
 /// "Shot files"). Errors name the file and the key path (`shot.json: focus[2].ease: ...`).
@@ -16,6 +17,7 @@ extension Shot: Codable {
         "focus", "focal-point", "ease", "interpolation", "pick-radius",
         "layers", "threads", "quiet",
         "output", "skip-existing", "bit-depth", "quality", "view", "png-smallest", "exr-type", "exr-compression",
+        "png-compression", "codec", "crf", "first-frame", "frame-rate",
     ]
 
     /// Reads a shot file. Relative paths in it are relative to the file's folder.
@@ -138,6 +140,11 @@ extension Shot: Codable {
         pngSmallest = try file.flag("png-smallest") ?? pngSmallest
         exrType = try file.word("exr-type") ?? exrType
         exrCompression = try file.word("exr-compression") ?? exrCompression
+        pngCompression = try file.integer("png-compression")
+        codec = try file.word("codec")
+        crf = try file.integer("crf") ?? crf
+        firstFrame = try file.integer("first-frame") ?? firstFrame
+        frameRate = try file.value("frame-rate").map { v in try v.numberValue.map { String($0 == $0.rounded() ? String(Int($0)) : String($0)) } ?? v.string() } ?? frameRate
     }
 
     /// Writes every setting that differs from the default, in the file's vocabulary (keys as
@@ -179,6 +186,9 @@ extension Shot: Codable {
         try put("bit-depth", bitDepth, defaults.bitDepth); try put("quality", quality, defaults.quality)
         try put("view", view.word, defaults.view.word); try put("png-smallest", pngSmallest, defaults.pngSmallest)
         try put("exr-type", exrType.word, defaults.exrType.word); try put("exr-compression", exrCompression.word, defaults.exrCompression.word)
+        try put("png-compression", pngCompression); try put("codec", codec?.word)
+        try put("crf", crf, defaults.crf); try put("first-frame", firstFrame, defaults.firstFrame)
+        try put("frame-rate", frameRate, defaults.frameRate)
     }
 }
 

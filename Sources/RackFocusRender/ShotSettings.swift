@@ -2,6 +2,7 @@ import RackFocusEngine
 import RackFocusIO
 import RackFocusTimeline
 import RackFocusViews
+import RackFocusVideo
 
 /// What a shot's settings mean for the engine, the timeline and the writers, and the checks that
 /// need no file. Messages name the option (`--roundness`), which is also the shot file's key.
@@ -14,6 +15,17 @@ extension Shot {
             do { _ = try FrameRange(parsing: frames) } catch { throw ShotError("--frames: \(error.description)") }
         }
         guard memoryLimit > 0 else { throw ShotError("--memory-limit must be positive") }
+        guard abs(firstFrame) <= 1_000_000_000 else { throw ShotError("--first-frame must be within ±1000000000") }
+        let rate = frameRate.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(rate.count), rate.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ShotError("--frame-rate \"\(frameRate)\": expected frames per second as N or N/D (24, 25, 24000/1001)")
+        }
+        if let output, FFmpeg.isMovie(output) {
+            guard !skipExisting else { throw ShotError("--skip-existing resumes image sequences; a movie is written whole") }
+            guard view == .result || view == .focalPlane || view == .depth || view == .layers else {
+                throw ShotError("--view \(view.word) draws a legend and cannot go into a movie; write images")
+            }
+        }
         _ = try interpretation()
         _ = try lensTrack()
         _ = try aperture()
@@ -138,7 +150,13 @@ extension Shot {
     public func writeOptions() throws(ShotError) -> WriteOptions {
         guard bitDepth == 8 || bitDepth == 16 else { throw ShotError("--bit-depth must be 8 or 16") }
         guard (1...100).contains(quality) else { throw ShotError("--quality must be 1 to 100") }
-        return WriteOptions(bitDepth: bitDepth, png: pngSmallest ? .smallest : .fast, jpeg: .init(quality: quality),
+        guard (0...51).contains(crf) else { throw ShotError("--crf must be 0 to 51") }
+        var png: PNGCodec.Options = pngSmallest ? .smallest : .fast
+        if let pngCompression {
+            guard (0...9).contains(pngCompression) else { throw ShotError("--png-compression must be 0 to 9") }
+            png.compressionLevel = pngCompression
+        }
+        return WriteOptions(bitDepth: bitDepth, png: png, jpeg: .init(quality: quality),
                             exr: .init(pixelType: exrType.pixelType, compression: exrCompression))
     }
 

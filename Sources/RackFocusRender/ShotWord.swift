@@ -2,6 +2,7 @@ import RackFocusEngine
 import RackFocusIO
 import RackFocusTimeline
 import RackFocusViews
+import RackFocusVideo
 
 /// A setting that takes one of a fixed set of words. The one list of cases gives validation, the
 /// command line's help text and the shot file's vocabulary (README, "Shot files").
@@ -73,6 +74,10 @@ extension FocusView: ShotWord {
 }
 
 extension FocusTrack.Space: ShotWord {
+    public var word: String { rawValue }
+}
+
+extension VideoCodec: ShotWord {
     public var word: String { rawValue }
 }
 

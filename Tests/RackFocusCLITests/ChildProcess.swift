@@ -10,10 +10,14 @@ enum ChildProcess {
         var stderr: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], in folder: String) throws -> Result {
+    /// - Parameter environment: variables to set or replace for the child.
+    static func run(_ executable: String, _ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

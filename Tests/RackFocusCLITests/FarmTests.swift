@@ -80,7 +80,7 @@ import Testing
 /// tests under it): submitted in chunks of 8, one task failing once (retried inside the task), a
 /// deleted frame found by `farm check` and rendered again by a resubmission, and every frame
 /// byte-identical to a render on one machine. Then a cancelled task leaves no partial file.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["RACKFOCUS_SLURM_CLUSTER"] != nil, "needs scripts/with-slurm.sh"))
+@Suite(.serialized, .timeLimit(.minutes(8)), .enabled(if: ProcessInfo.processInfo.environment["RACKFOCUS_SLURM_CLUSTER"] != nil, "needs scripts/with-slurm.sh"))
 struct SlurmClusterTests {
     typealias CLI = CLITests
 
