@@ -133,10 +133,7 @@ public final class RenderPipeline: @unchecked Sendable {
             let (result, distance, frameLens) = render(frame: frame, loaded)
             let path = output.path(for: frame)
             if job.writesMovie && movie.writer == nil {
-                movie.writer = try VideoWriter(
-                    path: output.text, width: loaded.width, height: loaded.height, rate: job.rgbMovie?.info.rate ?? movieRate,
-                    codec: codec ?? VideoCodec.forPath(output.text), crf: crf, frames: frames.count,
-                    source: job.rgbMovie.map { .init(path: $0.path, info: $0.info, startIndex: frame - $0.firstFrame) })
+                movie.writer = try startMovie(output.text, loaded, firstFrame: frame, frames: frames.count)
             }
             try job.guardInputs.checkOutput(path)
             writeSlots.wait()
@@ -149,23 +146,9 @@ public final class RenderPipeline: @unchecked Sendable {
             writer.async {
                 do {
                     if let writer = movie.writer {
-                        switch result {
-                        case .linear(let image), .premultiplied(let image): try writer.append(image)
-                        case .raster(let image): try writer.append(image.planar(transfer: .sRGB))
-                        }
-                        events(.frameWritten(FrameWritten(frame: frame, path: path, detail: description, written: written.next(), total: total)))
-                        writeSlots.signal()
-                        return
-                    }
-                    switch result {
-                    case .linear(let image) where image.channels == 4:
-                        try ImageFile.write(Alpha.forOutput(image, premultiplied: false, path: path), to: path, options: options)
-                    case .premultiplied(let image):
-                        try ImageFile.write(Alpha.forOutput(image, premultiplied: true, path: path), to: path, options: options)
-                    case .linear(let image):
-                        try ImageFile.write(image, to: path, options: options, pool: engine.pool)
-                        engine.recycle(image)  // its memory serves a later frame's output
-                    case .raster(let image): try ImageFile.write(image, to: path, options: options)
+                        try writer.append(Self.moviePicture(result))
+                    } else {
+                        try self.write(result, to: path, options: options)
                     }
                     events(.frameWritten(FrameWritten(frame: frame, path: path, detail: description, written: written.next(), total: total)))
                 } catch let error as RenderFailureError {
@@ -245,6 +228,39 @@ extension RenderPipeline {
         }
         attributes += [.init("rackfocus/frame", .string(String(frame))), .init("rackfocus/render", .string(description))]
         return attributes
+    }
+}
+
+extension RenderPipeline {
+    /// Writes one frame's picture as its file stores it (alpha straight for PNG, premultiplied for EXR).
+    func write(_ picture: FramePicture, to path: String, options: WriteOptions) throws {
+        switch picture {
+        case .linear(let image) where image.channels == 4:
+            try ImageFile.write(Alpha.forOutput(image, premultiplied: false, path: path), to: path, options: options)
+        case .premultiplied(let image):
+            try ImageFile.write(Alpha.forOutput(image, premultiplied: true, path: path), to: path, options: options)
+        case .linear(let image):
+            try ImageFile.write(image, to: path, options: options, pool: engine.pool)
+            engine.recycle(image)  // its memory serves a later frame's output
+        case .raster(let image):
+            try ImageFile.write(image, to: path, options: options)
+        }
+    }
+
+    /// A frame as a movie takes it: linear RGB (a premultiplied picture over black).
+    static func moviePicture(_ picture: FramePicture) -> PlanarImage {
+        switch picture {
+        case .linear(let image), .premultiplied(let image): image
+        case .raster(let image): image.planar(transfer: .sRGB)
+        }
+    }
+
+    /// Starts the encoder of a movie output at its first frame: the size is the frame's; the rate,
+    /// timecode and audio come from an input movie (from `firstFrame` on), else `--frame-rate`.
+    func startMovie(_ path: String, _ loaded: FrameJob.Loaded, firstFrame: Int, frames: Int) throws -> VideoWriter {
+        let source = job.rgbMovie.map { VideoWriter.Source(path: $0.path, info: $0.info, startIndex: firstFrame - $0.firstFrame) }
+        return try VideoWriter(path: path, width: loaded.width, height: loaded.height, rate: job.rgbMovie?.info.rate ?? movieRate,
+                               codec: codec ?? VideoCodec.forPath(path), crf: crf, frames: frames, source: source)
     }
 }
 
