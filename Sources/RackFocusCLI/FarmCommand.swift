@@ -108,38 +108,10 @@ struct FarmSlurmCommand: ParsableCommand {
             print(array.script, terminator: "")
         }
         guard submit else { return }
-        let arrayID = try Self.sbatch(array.script, arguments: [])
-        let checkID = try Self.sbatch(array.checkScript, arguments: ["--dependency=afterany:\(arrayID)"])
+        let arrayID = try SlurmArray.submit(array.script)
+        let checkID = try SlurmArray.submit(array.checkScript, arguments: ["--dependency=afterany:\(arrayID)"])
         print("submitted \(array.chunks.count) chunk\(array.chunks.count == 1 ? "" : "s") of \(job.frames.count) frames as job array \(arrayID); check job \(checkID) runs after it; logs in \(logs)")
         print(arrayID)
-    }
-
-    /// Submits a script on standard input; the job id.
-    static func sbatch(_ script: String, arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sbatch", "--parsable"] + arguments
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch { throw RenderFailure(description: "cannot run sbatch: \(error)") }
-        input.fileHandleForWriting.write(Data(script.utf8))
-        try? input.fileHandleForWriting.close()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let message = String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0 else {
-            if process.terminationStatus == 127 { throw RenderFailure(description: "sbatch not found: install Slurm's client (Debian: slurm-client)") }
-            throw RenderFailure(description: "sbatch failed (exit \(process.terminationStatus)): \(message.split(separator: "\n").first ?? "")")
-        }
-        // --parsable prints "JOBID" or "JOBID;CLUSTER".
-        let text = String(decoding: outputData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let id = text.split(separator: ";").first, Int(id) != nil else {
-            throw RenderFailure(description: "sbatch printed no job id: \(text)")
-        }
-        return String(id)
     }
 }
 
