@@ -35,8 +35,7 @@ struct ShotOptions: ParsableArguments {
         output.apply(to: &shot)
         do { try shot.validate() } catch {
             // The file is named when the bad value is its own (the file alone fails the same way).
-            guard let shotFile, let fromFile, (try? fromFile.validate()) == nil,
-                  Self.failure(of: fromFile) == error.description else { throw error }
+            guard let shotFile, let fromFile, Self.failure(of: fromFile) == error.description else { throw error }
             throw ShotError("\(shotFile): \(error.description)")
         }
         return shot

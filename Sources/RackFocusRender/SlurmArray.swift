@@ -1,4 +1,5 @@
 import Foundation
+import RackFocusVideo
 
 /// A Slurm job array that renders a shot in chunks, and the job that checks the sequence after it.
 ///
@@ -93,7 +94,7 @@ public struct SlurmArray: Sendable {
     }
 
     /// Submits a script with `sbatch --parsable` (the script on its standard input); the job id.
-    /// Standard error is read on its own thread while standard output is read here, so neither
+    /// Standard error is drained on its own thread while standard output is read here, so neither
     /// pipe can fill and stall sbatch.
     public static func submit(_ script: String, arguments: [String] = []) throws -> String {
         let process = Process()
@@ -104,18 +105,12 @@ public struct SlurmArray: Sendable {
         process.standardOutput = output
         process.standardError = errors
         do { try process.run() } catch { throw RenderFailure(description: "cannot run sbatch: \(error)") }
-        let errorText = Collected()
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errorText.data = errors.fileHandleForReading.readDataToEndOfFile()
-            drained.signal()
-        }
+        let drain = ErrorDrain(errors)
         input.fileHandleForWriting.write(Data(script.utf8))
         try? input.fileHandleForWriting.close()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
         process.waitUntilExit()
-        let message = String(decoding: errorText.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = drain.text()
         guard process.terminationStatus == 0 else {
             if process.terminationStatus == 127 { throw RenderFailure(description: "sbatch not found: install Slurm's client (Debian: slurm-client)") }
             throw RenderFailure(description: "sbatch failed (exit \(process.terminationStatus)): \(message.split(separator: "\n").first ?? "")")
@@ -126,10 +121,5 @@ public struct SlurmArray: Sendable {
             throw RenderFailure(description: "sbatch printed no job id: \(text)")
         }
         return String(id)
-    }
-
-    /// Bytes handed over from the draining thread (ordered by its semaphore).
-    final class Collected: @unchecked Sendable {
-        var data = Data()
     }
 }

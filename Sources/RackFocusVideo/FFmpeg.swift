@@ -31,21 +31,22 @@ public enum FFmpeg {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let drained = StderrDrain(errors)
+        let drained = ErrorDrain(errors)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, data, drained.text())
     }
 }
 
-/// Reads a child's standard error on its own thread (ffmpeg blocks once the pipe is full) and
-/// keeps its last lines for messages.
-final class StderrDrain: @unchecked Sendable {
+/// Reads a child's standard error on its own thread (a child blocks once the pipe is full, while
+/// its standard output is read elsewhere) and keeps its last lines for messages. Used for ffmpeg,
+/// ffprobe and sbatch.
+public final class ErrorDrain: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ pipe: Pipe) {
+    public init(_ pipe: Pipe) {
         let handle = pipe.fileHandleForReading
         Thread.detachNewThread { [self] in
             while true {
@@ -61,7 +62,7 @@ final class StderrDrain: @unchecked Sendable {
     }
 
     /// Everything read, once the child has closed its end.
-    func text() -> String {
+    public func text() -> String {
         done.wait()
         done.signal()
         lock.lock()
@@ -70,7 +71,7 @@ final class StderrDrain: @unchecked Sendable {
     }
 
     /// The last non-empty line (ffmpeg's error).
-    func lastLine() -> String {
+    public func lastLine() -> String {
         text().split(separator: "\n").last.map(String.init) ?? ""
     }
 }

@@ -13,7 +13,7 @@ public final class VideoReader: @unchecked Sendable {
     public let grey: Bool
     private var process: Process?
     private var output: FileHandle?
-    private var drain: StderrDrain?
+    private var drain: ErrorDrain?
     /// Index of the next frame the decoder will give.
     public private(set) var nextIndex = 0
 
@@ -48,7 +48,7 @@ public final class VideoReader: @unchecked Sendable {
         try process.run()
         self.process = process
         output = out.fileHandleForReading
-        drain = StderrDrain(err)
+        drain = ErrorDrain(err)
         nextIndex = 0
     }
 

@@ -50,7 +50,7 @@ public final class VideoWriter: @unchecked Sendable {
     let width: Int, height: Int
     private let process: Process
     private let input: FileHandle
-    private let drain: StderrDrain
+    private let drain: ErrorDrain
     public private(set) var written = 0
 
     /// Where the audio and timecode come from: the source movie, from its frame `startIndex`.
@@ -120,7 +120,7 @@ public final class VideoWriter: @unchecked Sendable {
             throw ImageFileError(path: path, kind: .writeFailed, message: "cannot start ffmpeg: \(error)")
         }
         input = stdin.fileHandleForWriting
-        drain = StderrDrain(stderr)
+        drain = ErrorDrain(stderr)
     }
 
     /// The source's timecode moved on by the first frame's offset (non-drop-frame arithmetic;
