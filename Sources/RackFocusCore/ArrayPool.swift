@@ -14,6 +14,7 @@ extension Int: PoolElement { public static var poolFill: Int { 0 } }
 extension Int32: PoolElement { public static var poolFill: Int32 { 0 } }
 extension Int8: PoolElement { public static var poolFill: Int8 { 0 } }
 extension UInt8: PoolElement { public static var poolFill: UInt8 { 0 } }
+extension UInt64: PoolElement { public static var poolFill: UInt64 { 0 } }
 extension UInt16: PoolElement { public static var poolFill: UInt16 { 0 } }
 extension Bool: PoolElement { public static var poolFill: Bool { false } }
 extension SIMD4: PoolElement where Scalar == Float { public static var poolFill: SIMD4<Float> { .zero } }

@@ -12,18 +12,26 @@ enum HiddenFill {
     /// occlusion edge.
     static let edgeBlur: Float = 0.5
 
+    /// Coverage of invented background = min(1, coverageGain · density), where density is the share
+    /// of the layer's own pixels around the fill pixel at the pull-push level that supplied it. A
+    /// surface that fills half its neighbourhood continues behind the occluder at full coverage; a
+    /// small light's layer fades out within a few pixels instead of spreading its radiance over
+    /// everything within the fill's reach (2 scored best on the shared ground truth; 3 gains 0.3 dB on
+    /// the planes scene and loses 0.4 on the lights).
+    static let coverageGain: Float = 2
+
     /// Per cell: the nearest layer with a pixel there, and whether an occlusion edge runs through it.
     struct NearestLayers: Sendable {
         let cellsWide: Int
         let cellsHigh: Int
         var layer: [Int8]
-        var edge: [Bool]
+        var edge: [UInt64]
 
         init(width: Int, height: Int, pool: ArrayPool) {
             cellsWide = (width + HiddenFill.cell - 1) / HiddenFill.cell
             cellsHigh = (height + HiddenFill.cell - 1) / HiddenFill.cell
             layer = pool.filled(cellsWide * cellsHigh, with: -1)
-            edge = pool.filled(cellsWide * cellsHigh, with: false)
+            edge = pool.filled(cellsWide * cellsHigh, with: 0)
         }
     }
 
@@ -79,15 +87,16 @@ enum HiddenFill {
         guard bx0 <= bx1 && by0 <= by1 else { return .empty(height: height) }
         // Fill grows from occlusion edges only: no edge cell, no fill; else the fill cells lie within the
         // reach of the edge cells' box and the pull-push box within twice the reach (as below).
+        let bit = UInt64(1) << UInt64(k)
         var ex0 = Int.max, ex1 = Int.min, ey0 = Int.max, ey1 = Int.min
         nearest.edge.withUnsafeBufferPointer { edge in
             for y in by0...by1 {
                 let row = edge.baseAddress! + y * cw
                 var x = bx0
-                while x <= bx1 && !row[x] { x += 1 }
+                while x <= bx1 && row[x] & bit == 0 { x += 1 }
                 guard x <= bx1 else { continue }
                 var last = bx1
-                while !row[last] { last -= 1 }
+                while row[last] & bit == 0 { last -= 1 }
                 ex0 = min(ex0, x); ex1 = max(ex1, last); ey0 = min(ey0, y); ey1 = y
             }
         }
@@ -140,7 +149,7 @@ enum HiddenFill {
         member.withUnsafeMutableBufferPointer { member in
             for y in 0..<bh {
                 let edges = edge.baseAddress! + (y + by0) * cw + bx0
-                for x in 0..<bw { member[y * bw + x] = weights[y * bw + x] > 0 && edges[x] }
+                for x in 0..<bw { member[y * bw + x] = weights[y * bw + x] > 0 && edges[x] & bit != 0 }
             }
         }}}
         let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach, pool: pool)
@@ -188,17 +197,18 @@ enum HiddenFill {
         pool.give(consume fillCell)
         // Pull-push over the box, then the fill pixels: in a fill cell, of a nearer layer, and not
         // already (tent-)shared with layer k, sampled bilinearly from the filled grid.
-        let result = HoleFill.pullPush(width: pw, height: ph, pool: pool, initialize: { values, known in
+        let result = HoleFill.pullPush(width: pw, height: ph, pool: pool, initialize: { values, known, density in
             for y in 0..<ph {
                 for x in 0..<pw {
                     let i = (y + py0) * bw + x + px0
                     if weights[i] > 0 {
                         values[y * pw + x] = sums[i] / weights[i]
                         known[y * pw + x] = 1
+                        density[y * pw + x] = min(1, weights[i] / Float(c * c))
                     }
                 }
             }
-        }, use: { filled in
+        }, use: { filled, density in
             var rowStart = [Int](repeating: 0, count: height + 1)
             // The first `count` slots are written, the rest cut off below.
             var xs: [Int32] = pool.unset(bound)
@@ -219,6 +229,7 @@ enum HiddenFill {
                     let iy1 = min(ph - 1, iy + 1)
                     let ty = max(0, min(1, gy - Float(iy)))
                     let top = filled + iy * pw, bottom = filled + iy1 * pw
+                    let densityTop = density + iy * pw, densityBottom = density + iy1 * pw
                     for (first, end) in runs[cellRow] {
                         for x in first..<end {
                             let i = y * width + x
@@ -231,9 +242,13 @@ enum HiddenFill {
                             let upper = top[ix] * (1 - tx) + top[ix1] * tx
                             let lower = bottom[ix] * (1 - tx) + bottom[ix1] * tx
                             let f = upper * (1 - ty) + lower * ty
+                            let dUpper = densityTop[ix] * (1 - tx) + densityTop[ix1] * tx
+                            let dLower = densityBottom[ix] * (1 - tx) + densityBottom[ix1] * tx
+                            let coverage = min(1, coverageGain * (dUpper * (1 - ty) + dLower * ty))
+                            guard coverage > 0 else { continue }
                             xs[count] = Int32(x)
                             ds[count] = f.w
-                            cs[count] = SIMD4(f.x, f.y, f.z, 1)  // invented colour, weight 1
+                            cs[count] = SIMD4(f.x * coverage, f.y * coverage, f.z * coverage, coverage)
                             count += 1
                         }
                     }

@@ -11,8 +11,9 @@ enum HoleFill {
     /// zero-filled; values are read where weight > 0), `use` reads the filled values (unchanged where
     /// weight == 1), valid only inside it.
     static func pullPush<Result>(width: Int, height: Int, pool: ArrayPool,
-                                 initialize: (UnsafeMutablePointer<SIMD4<Float>>, UnsafeMutablePointer<Float>) -> Void,
-                                 use: (UnsafePointer<SIMD4<Float>>) -> Result) -> Result {
+                                 initialize: (UnsafeMutablePointer<SIMD4<Float>>, UnsafeMutablePointer<Float>,
+                                              UnsafeMutablePointer<Float>) -> Void,
+                                 use: (UnsafePointer<SIMD4<Float>>, UnsafePointer<Float>) -> Result) -> Result {
         // Level sizes, finest first, down to 1 x 1.
         var sizes = [(width, height)]
         while sizes.last!.0 > 1 || sizes.last!.1 > 1 {
@@ -25,31 +26,45 @@ enum HoleFill {
         // The finest level starts at zero; every coarser cell is written by the pull.
         var values: [SIMD4<Float>] = pool.unset(total)
         var weights: [Float] = pool.unset(total)
+        var densities: [Float] = pool.unset(total)
         let result = values.withUnsafeMutableBufferPointer { values in
         weights.withUnsafeMutableBufferPointer { weights in
-        let v = values.baseAddress!, wt = weights.baseAddress!
+        densities.withUnsafeMutableBufferPointer { densities in
+        let v = values.baseAddress!, wt = weights.baseAddress!, dn = densities.baseAddress!
         v.update(repeating: .zero, count: width * height)
         wt.update(repeating: 0, count: width * height)
-        initialize(v, wt)
+        dn.update(repeating: 0, count: width * height)
+        initialize(v, wt, dn)
         // Pull: each coarser cell holds the weighted average of its 2 x 2 children and min(1, Σw).
         for l in 1..<sizes.count {
             let (fw, fh) = sizes[l - 1]
             let (cw, ch) = sizes[l]
             let fv = v + offsets[l - 1], fwt = wt + offsets[l - 1]
             let cv = v + offsets[l], cwt = wt + offsets[l]
+            let fdn = dn + offsets[l - 1], cdn = dn + offsets[l]
             for y in 0..<ch {
                 let y0 = 2 * y, y1 = min(2 * y + 1, fh - 1)
                 for x in 0..<cw {
                     let x0 = 2 * x, x1 = min(2 * x + 1, fw - 1)
                     var sum = fv[y0 * fw + x0] * fwt[y0 * fw + x0]
                     var total = fwt[y0 * fw + x0]
-                    if x1 != x0 { sum += fv[y0 * fw + x1] * fwt[y0 * fw + x1]; total += fwt[y0 * fw + x1] }
+                    var density = fdn[y0 * fw + x0]
+                    var children: Float = 1
+                    if x1 != x0 {
+                        sum += fv[y0 * fw + x1] * fwt[y0 * fw + x1]; total += fwt[y0 * fw + x1]
+                        density += fdn[y0 * fw + x1]; children += 1
+                    }
                     if y1 != y0 {
                         sum += fv[y1 * fw + x0] * fwt[y1 * fw + x0]; total += fwt[y1 * fw + x0]
-                        if x1 != x0 { sum += fv[y1 * fw + x1] * fwt[y1 * fw + x1]; total += fwt[y1 * fw + x1] }
+                        density += fdn[y1 * fw + x0]; children += 1
+                        if x1 != x0 {
+                            sum += fv[y1 * fw + x1] * fwt[y1 * fw + x1]; total += fwt[y1 * fw + x1]
+                            density += fdn[y1 * fw + x1]; children += 1
+                        }
                     }
                     cv[y * cw + x] = total > 0 ? sum / total : .zero
                     cwt[y * cw + x] = min(1, total)
+                    cdn[y * cw + x] = density / children
                 }
             }
         }
@@ -59,6 +74,7 @@ enum HoleFill {
             let (cw, ch) = sizes[l + 1]
             let fv = v + offsets[l], fwt = wt + offsets[l]
             let cv = v + offsets[l + 1]
+            let fdn = dn + offsets[l], cdn = dn + offsets[l + 1]
             for y in 0..<fh {
                 let cy = (Float(y) + 0.5) / 2 - 0.5
                 let y0 = max(0, min(ch - 1, floorToInt(cy)))
@@ -75,14 +91,18 @@ enum HoleFill {
                     let top = cv[y0 * cw + x0] * (1 - fx) + cv[y0 * cw + x1] * fx
                     let bottom = cv[y1 * cw + x0] * (1 - fx) + cv[y1 * cw + x1] * fx
                     fv[index] = fv[index] * w + (top * (1 - fy) + bottom * fy) * (1 - w)
+                    let densityTop = cdn[y0 * cw + x0] * (1 - fx) + cdn[y0 * cw + x1] * fx
+                    let densityBottom = cdn[y1 * cw + x0] * (1 - fx) + cdn[y1 * cw + x1] * fx
+                    fdn[index] = fdn[index] * w + (densityTop * (1 - fy) + densityBottom * fy) * (1 - w)
                     fwt[index] = 1
                 }
             }
         }
-        return use(v)
-        }}
+        return use(v, dn)
+        }}}
         pool.give(consume values)
         pool.give(consume weights)
+        pool.give(consume densities)
         return result
     }
 

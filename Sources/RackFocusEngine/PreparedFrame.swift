@@ -77,6 +77,9 @@ extension DefocusEngine {
         // A depth step between neighbours worth more than this much blur (px) is an occlusion edge; a
         // continuous surface (a floor, a wall at an angle) changes far less from pixel to pixel.
         let edgeStep = HiddenFill.edgeBlur / max(scale, 1e-6)
+        // Anti-aliased pixels at depth edges become two sources (one more entry, in the other surface's layer).
+        let splits = EdgeUnmixing.splits(image: image, disparity: disparity, step: edgeStep,
+                                         highlights: settings.highlights, threads: threadCount)
         let band = 16
         layerOf.withUnsafeMutableBufferPointer { lo in
         tent.withUnsafeMutableBufferPointer { tw in
@@ -108,15 +111,17 @@ extension DefocusEngine {
                         let i = y * width + x
                         let d = depth.base[i]
                         if d != lastDisparity {
-                            if x > 0 && abs(d - lastDisparity) > edgeStep {
-                                edges.base[cellRow + (x - 1) / HiddenFill.cell] = true
-                                edges.base[cellRow + x / HiddenFill.cell] = true
+                            let previousLayer = a.layer
+                            a = layers.assign(d)
+                            if x > 0 && d - lastDisparity > edgeStep {  // pixel x occludes pixel x - 1
+                                edges.base[cellRow + (x - 1) / HiddenFill.cell] |= 1 << UInt64(previousLayer)
+                            } else if x > 0 && lastDisparity - d > edgeStep {  // pixel x - 1 occludes pixel x
+                                edges.base[cellRow + x / HiddenFill.cell] |= 1 << UInt64(a.layer)
                             }
                             lastDisparity = d
-                            a = layers.assign(d)
                         }
-                        if abs(depth.base[up * width + x] - d) > edgeStep || abs(depth.base[down * width + x] - d) > edgeStep {
-                            edges.base[cellRow + x / HiddenFill.cell] = true
+                        if depth.base[up * width + x] - d > edgeStep || depth.base[down * width + x] - d > edgeStep {
+                            edges.base[cellRow + x / HiddenFill.cell] |= 1 << UInt64(a.layer)
                         }
                         lp.base[i] = Int32(a.layer)
                         tp.base[i] = a.fartherWeight > 0 ? -a.fartherWeight : a.nearerWeight
@@ -132,11 +137,17 @@ extension DefocusEngine {
                         if a.fartherWeight > 0 { perRow.base[(a.layer - 1) * rowsPerLayer + y] += 1 }
                     }
                     if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
+                    for s in splits.rowStart[y]..<splits.rowStart[y + 1] {
+                        let other = layers.assign(splits.split[s].otherDisparity)
+                        perRow.base[other.layer * rowsPerLayer + y] += 1
+                        if other.nearerWeight > 0 { perRow.base[(other.layer + 1) * rowsPerLayer + y] += 1 }
+                        if other.fartherWeight > 0 { perRow.base[(other.layer - 1) * rowsPerLayer + y] += 1 }
+                    }
                 }
             }
         }}}}}}
 
-        let sources = Self.layerSources(layers: layers.count, counts: counts, image: image, highlights: settings.highlights,
+        let sources = Self.layerSources(layers: layers, counts: counts, image: image, highlights: settings.highlights, splits: splits,
                                         disparity: disparity, layerOf: layerOf, tent: tent,
                                         width: width, height: height, threads: threadCount, pool: pool)
         pool.give(consume counts)
@@ -189,10 +200,12 @@ extension DefocusEngine {
     /// assigned (`height + 1` per layer, the last unused), every entry is written straight to its place
     /// in the layer's final arrays by row bands on all workers (rows own disjoint slices, so the lists
     /// are the same for any thread count).
-    static func layerSources(layers: Int, counts: [Int], image: PlanarImage, highlights: HighlightBoost?,
+    static func layerSources(layers depthLayers: DepthLayers, counts: [Int], image: PlanarImage, highlights: HighlightBoost?,
+                             splits: EdgeUnmixing.Splits,
                              disparity: [Float], layerOf: [Int32], tent: [Float],
                              width: Int, height: Int, threads: Int, pool: ArrayPool) -> [LayerSources] {
         let band = 32
+        let layers = depthLayers.count
         var counts = counts
         // Row starts: running sums per layer (counts becomes rowStart, height + 1 entries per layer).
         var totals = [Int](repeating: 0, count: layers)
@@ -266,22 +279,52 @@ extension DefocusEngine {
                         c[3] = SIMD4(r[3], g[3], b[3], 1)
                         return true
                     }
+                    /// An edge pixel's two shares (EdgeUnmixing): its own at its layer(s), the other
+                    /// surface's at the layer(s) of its disparity. Cursors are kept in `at`.
+                    func storeSplit(_ split: EdgeUnmixing.Split, _ x: Int, _ i: Int) {
+                        @inline(__always) func put(_ k: Int, _ d: Float, _ c: SIMD4<Float>) {
+                            xBase[k].base[at[k]] = Int32(x)
+                            dBase[k].base[at[k]] = d
+                            cBase[k].base[at[k]] = c
+                            at[k] += 1
+                        }
+                        let l = Int(lo[i]), t = tw[i]
+                        let wn = max(0, t), wf = max(0, -t)
+                        put(l, db[i], split.own * (1 - wn - wf))
+                        if t > 0 { put(l + 1, db[i], split.own * wn) }
+                        if t < 0 { put(l - 1, db[i], split.own * wf) }
+                        let other = depthLayers.assign(split.otherDisparity)
+                        put(other.layer, split.otherDisparity, split.other * (1 - other.nearerWeight - other.fartherWeight))
+                        if other.nearerWeight > 0 { put(other.layer + 1, split.otherDisparity, split.other * other.nearerWeight) }
+                        if other.fartherWeight > 0 { put(other.layer - 1, split.otherDisparity, split.other * other.fartherWeight) }
+                    }
                     for y in rows {
                         for k in 0..<layers { at[k] = starts.base[k * (height + 1) + y] }
                         // Along a run of one layer's pixels its cursor stays in a register.
                         var current = -1
                         var slot = 0
+                        var nextSplit = splits.rowStart[y]
+                        let splitEnd = splits.rowStart[y + 1]
+                        var splitX = nextSplit < splitEnd ? Int(splits.x[nextSplit]) : width
                         var x = 0
                         while x < width {
                             let i = y * width + x
+                            if x == splitX {
+                                if current >= 0 { at[current] = slot; current = -1 }
+                                storeSplit(splits.split[nextSplit], x, i)
+                                nextSplit += 1
+                                splitX = nextSplit < splitEnd ? Int(splits.x[nextSplit]) : width
+                                x += 1
+                                continue
+                            }
                             let l = Int(lo[i])
                             if l != current {
                                 if current >= 0 { at[current] = slot }
                                 current = l
                                 slot = at[l]
                             }
-                            // Inside a layer, away from its cuts, four pixels at a time (the same entries).
-                            if x + 4 <= width && storeFour(l, slot, x, i) {
+                            // Inside a layer, away from its cuts and edges, four pixels at a time (the same entries).
+                            if x + 4 <= splitX && storeFour(l, slot, x, i) {
                                 slot += 4
                                 x += 4
                                 continue
