@@ -163,14 +163,17 @@ struct BokehOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Curvature of the blades: 0 straight (default), 1 round.", valueName: "0-1"))
     var roundness: Double?
 
-    @Flag(inversion: .prefixedNo, help: "Boost clipped highlights so they bloom into bright bokeh (8/16-bit input; Nuke bloom).")
+    @Flag(inversion: .prefixedNo, help: "Recover clipped highlights so lamps bloom into bright bokeh (Nuke bloom). Default: on for 8/16-bit input (PNG, JPEG, movies), off for OpenEXR and PFM.")
     var bloom: Bool?
 
-    @Option(name: .customLong("bloom-threshold"), parsing: .unconditional, help: ArgumentHelp("Linear luminance where the boost starts (default 0.8).", valueName: "0-1"))
+    @Option(name: .customLong("bloom-threshold"), parsing: .unconditional, help: ArgumentHelp("Linear luminance where the boost starts (default 0.9).", valueName: "0-1"))
     var bloomThreshold: Float?
 
-    @Option(name: .customLong("bloom-gain"), parsing: .unconditional, help: "Strength of the boost (default 8).")
+    @Option(name: .customLong("bloom-gain"), parsing: .unconditional, help: "Strength of the soft knee on bright pixels (default 16).")
     var bloomGain: Float?
+
+    @Option(name: .customLong("bloom-size"), parsing: .unconditional, help: ArgumentHelp("Radius of the disc a small clipped light fills at full white (default 1/40 of the width: 24 px at 960, 48 at 1920; 0: the knee alone).", valueName: "PX"))
+    var bloomSize: Float?
 
     func apply(to shot: inout Shot) {
         if let filter { shot.filter = filter }
@@ -180,6 +183,7 @@ struct BokehOptions: ParsableArguments {
         if let bloom { shot.bloom = bloom }
         if let bloomThreshold { shot.bloomThreshold = bloomThreshold }
         if let bloomGain { shot.bloomGain = bloomGain }
+        if let bloomSize { shot.bloomSize = bloomSize }
     }
 }
 
@@ -242,6 +246,9 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("What to write: result (the render), or a view that shows focus: focal-plane (red in front, green in focus, blue behind), coc (blur radius map with legend), depth (as interpreted, near white), layers."))
     var view: FocusView?
 
+    @Flag(inversion: .prefixedNo, help: "Render with the scalar reference renderer: every pixel scattered over its own aperture at full resolution, no speed-ups (slow; to check a picture of the fast engine).")
+    var reference: Bool?
+
     @Flag(name: .customLong("png-smallest"), inversion: .prefixedNo, help: "Compress PNG as small as possible (much slower to write).")
     var pngSmallest: Bool?
 
@@ -269,6 +276,7 @@ struct OutputOptions: ParsableArguments {
     func apply(to shot: inout Shot) {
         if let output { shot.output = output }
         if let skipExisting { shot.skipExisting = skipExisting }
+        if let reference { shot.reference = reference }
         if let bitDepth { shot.bitDepth = bitDepth }
         if let quality { shot.quality = quality }
         if let view { shot.view = view }

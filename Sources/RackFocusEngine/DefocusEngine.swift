@@ -24,7 +24,7 @@ public final class DefocusEngine: Sendable {
     /// Big per-frame arrays, kept for the next frame. Shared with whoever decodes the frames, so the
     /// memory of one frame's colour and depth serves the next frame's.
     public let pool: ArrayPool
-    /// Span tables for radii up to `levelRadius` (every level works in its own pixels).
+    /// Span tables for every radius up to the maximum (coarse levels use those up to `levelRadius`, in their own pixels).
     let kernel: ApertureKernel
     /// Number of coarse levels (level k has 2^k x 2^k-pixel cells).
     let coarseLevels: Int
@@ -34,8 +34,8 @@ public final class DefocusEngine: Sendable {
     public init(settings: DefocusSettings, pool: ArrayPool = ArrayPool()) {
         self.settings = settings
         self.pool = pool
-        self.kernel = ApertureKernel(shape: settings.aperture,
-                                     maximumRadius: Float(min(DefocusEngine.levelRadius, max(0, settings.maximumRadius))))
+        // Every radius: lights are splatted at full resolution at any radius, the rest up to levelRadius.
+        self.kernel = ApertureKernel(shape: settings.aperture, maximumRadius: Float(max(0, settings.maximumRadius)))
         var levels = 0
         while DefocusEngine.levelRadius * Double(1 << levels) < settings.maximumRadius { levels += 1 }
         self.coarseLevels = levels
@@ -78,13 +78,14 @@ public final class DefocusEngine: Sendable {
     public func blurPlate(_ plate: PlanarImage, disparity depth: [Float], focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
         checkArguments(colour: plate, disparity: depth, caller: "blurPlate")
         let width = plate.width, height = plate.height, n = plate.pixelCount
+        let colour = settings.highlights.flatMap { $0.boosted(plate, pool: pool) } ?? plate
         var builder = LayerSourceBuilder(height: height)
         for y in 0..<height {
             builder.startRow(y)
             for x in 0..<width {
                 let i = y * width + x
                 let alpha = plate.channels == 4 ? max(0, min(1, plate.samples[3 * n + i])) : 1
-                let rgb = Self.linear(plate.samples[i], plate.samples[n + i], plate.samples[2 * n + i], settings.highlights)
+                let rgb = Self.linear(colour.samples[i], colour.samples[n + i], colour.samples[2 * n + i])
                 if alpha > 0 { builder.add(x: x, disparity: depth[i], colour: rgb, weight: alpha) }
             }
         }
@@ -92,7 +93,7 @@ public final class DefocusEngine: Sendable {
             width: width, height: height,
             layers: DepthLayers(disparity: [depth.first ?? 0], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
             sources: [builder.finish()], fills: [.empty(height: height)],
-            image: plate, highlights: settings.highlights, disparity: depth, layerIndex: [Int32](repeating: 0, count: n))
+            image: colour, disparity: depth, layerIndex: [Int32](repeating: 0, count: n))
         let coc = circleOfConfusion(focusDistance: focusDistance, width: width, lens: lens)
         return splat(frame, levelEntries(frame, coc: coc), raw: true)
     }
@@ -118,6 +119,7 @@ public final class DefocusEngine: Sendable {
     /// disparity it was prepared from stay the caller's (give them to `pool` when done with them).
     public func recycle(_ frame: consuming PreparedFrame) {
         pool.give(frame.layerIndex)
+        if frame.ownsImage { pool.give(frame.image.samples) }
         for list in frame.sources + frame.fills { list.recycle(into: pool) }
     }
 
@@ -322,7 +324,7 @@ public final class DefocusEngine: Sendable {
         let pad = scratch.pad
         let difference = scratch.difference[level] + layer * scratch.rowStride[level]
         let direct = scratch.direct[level] + layer * width
-        let reach = pad - 3  // the longest kernel's extent
+        let reach = entries.reach  // no run reaches further (at most the longest kernel's extent, pad − 3)
         var diffLow = Int.max, diffHigh = Int.min
         var directLow = Int.max, directHigh = Int.min
         let (left, right) = spans

@@ -41,24 +41,32 @@ enum EdgeUnmixing {
 
     /// Finds and splits every edge pixel. `step`: the disparity difference between neighbours that
     /// counts as a depth edge. Rows in bands on all workers; the result does not depend on the count.
-    static func splits(image: PlanarImage, disparity: [Float], step: Float, highlights: HighlightBoost?,
-                       threads: Int) -> Splits {
+    static func splits(image: PlanarImage, disparity: [Float], step: Float, threads: Int, pool: ArrayPool = ArrayPool()) -> Splits {
         let width = image.width, height = image.height
         let band = 16
         let bands = (height + band - 1) / band
         let parts = Slots<(x: [Int32], split: [Split], rowCount: [Int])>(count: bands)
+        let edges = edgeMap(disparity: disparity, width: width, height: height, step: step, threads: threads, pool: pool)
         parallelFor(bands, threads: threads, chunk: 1) { _, items in
-            for b in items {
-                var xs: [Int32] = [], list: [Split] = [], rowCount: [Int] = []
-                for y in (b * band)..<min(height, (b + 1) * band) {
-                    let before = xs.count
-                    splitRow(y, image: image, disparity: disparity, step: step, highlights: highlights,
-                             width: width, height: height, xs: &xs, splits: &list)
-                    rowCount.append(xs.count - before)
+            withNeighbourhood(image: image, disparity: disparity, edges: edges, step: step) { around in
+                for b in items {
+                    var xs: [Int32] = [], list: [Split] = [], rowCount: [Int] = []
+                    for y in (b * band)..<min(height, (b + 1) * band) {
+                        let row = around.edges + y * width
+                        for x in 0..<width where row[x] != 0 {
+                            if let split = split(x: x, y: y, around) {
+                                xs.append(Int32(x))
+                                list.append(split)
+                            }
+                        }
+                        rowCount.append(xs.count)
+                    }
+                    for r in stride(from: rowCount.count - 1, to: 0, by: -1) { rowCount[r] -= rowCount[r - 1] }
+                    parts.store(b, (xs, list, rowCount))
                 }
-                parts.store(b, (xs, list, rowCount))
             }
         }
+        pool.give(edges)
         var result = Splits(rowStart: [0], x: [], split: [])
         for part in parts.takeValues() {
             for n in part.rowCount { result.rowStart.append(result.rowStart.last! + n) }
@@ -66,6 +74,62 @@ enum EdgeUnmixing {
             result.split += part.split
         }
         return result
+    }
+
+    /// Per pixel, 1 where its 3 × 3 neighbourhood holds a depth step (disparities more than `step`
+    /// apart), else 0: from the running minimum and maximum of three rows, column by column.
+    static func edgeMap(disparity: [Float], width: Int, height: Int, step: Float, threads: Int, pool: ArrayPool) -> [UInt8] {
+        var edges: [UInt8] = pool.unset(width * height)  // every pixel written below
+        edges.withUnsafeMutableBufferPointer { out in
+        disparity.withUnsafeBufferPointer { db in
+            let edgeBase = SharedPointer(base: out.baseAddress!)
+            let depth = SharedPointer(base: UnsafeMutablePointer(mutating: db.baseAddress!))  // read only
+            parallelFor(height, threads: threads, chunk: 32) { _, rows in
+                var low = [Float](repeating: 0, count: width), high = [Float](repeating: 0, count: width)
+                for y in rows {
+                    // Down the three rows, eight columns at a time.
+                    let above = depth.base + max(0, y - 1) * width, here = depth.base + y * width
+                    let below = depth.base + min(height - 1, y + 1) * width
+                    var x = 0
+                    while x + 8 <= width {
+                        @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+                            UnsafeRawPointer(p + x).loadUnaligned(as: SIMD8<Float>.self)
+                        }
+                        let a = load(above), m = load(here), b = load(below)
+                        var l = m, h = m
+                        l.replace(with: a, where: a .< l); l.replace(with: b, where: b .< l)
+                        h.replace(with: a, where: a .> h); h.replace(with: b, where: b .> h)
+                        for lane in 0..<8 { low[x + lane] = l[lane]; high[x + lane] = h[lane] }
+                        x += 8
+                    }
+                    while x < width {
+                        var l = here[x], h = here[x]
+                        if above[x] < l { l = above[x] }; if below[x] < l { l = below[x] }
+                        if above[x] > h { h = above[x] }; if below[x] > h { h = below[x] }
+                        low[x] = l; high[x] = h
+                        x += 1
+                    }
+                    for x in 0..<width {
+                        var l = low[x], h = high[x]
+                        if x > 0 { if low[x - 1] < l { l = low[x - 1] }; if high[x - 1] > h { h = high[x - 1] } }
+                        if x + 1 < width { if low[x + 1] < l { l = low[x + 1] }; if high[x + 1] > h { h = high[x + 1] } }
+                        edgeBase.base[y * width + x] = h - l > step ? 1 : 0
+                    }
+                }
+            }
+        }}
+        return edges
+    }
+
+    /// Runs `body` with read access to a frame for `split`.
+    static func withNeighbourhood<T>(image: PlanarImage, disparity: [Float], edges: [UInt8], step: Float,
+                                     _ body: (Neighbourhood) -> T) -> T {
+        disparity.withUnsafeBufferPointer { db in
+        image.samples.withUnsafeBufferPointer { samples in
+        edges.withUnsafeBufferPointer { edgeBuffer in
+            body(Neighbourhood(samples: samples.baseAddress!, disparity: db.baseAddress!, edges: edgeBuffer.baseAddress!,
+                               width: image.width, height: image.height, step: step))
+        }}}
     }
 
     /// The disparity range of pixel (x, y)'s 3 × 3 neighbourhood (clamped at the frame's border).
@@ -86,40 +150,22 @@ enum EdgeUnmixing {
     struct Neighbourhood {
         let samples: UnsafePointer<Float>
         let disparity: UnsafePointer<Float>
+        /// `edgeMap`: 1 where a pixel's 3 × 3 neighbourhood holds a depth step.
+        let edges: UnsafePointer<UInt8>
         let width: Int
         let height: Int
-        let highlights: HighlightBoost?
         /// Disparity difference between neighbours that counts as a depth edge.
         let step: Float
 
         @inline(__always)
         func colour(_ i: Int) -> SIMD4<Float> {
             let n = width * height
-            return DefocusEngine.linear(samples[i], samples[n + i], samples[2 * n + i], highlights)
+            return DefocusEngine.linear(samples[i], samples[n + i], samples[2 * n + i])
         }
 
         /// No depth step in the 3 × 3 neighbourhood of (x, y).
         @inline(__always)
-        func isClean(_ x: Int, _ y: Int) -> Bool {
-            let range = EdgeUnmixing.neighbourRange(disparity, x: x, y: y, width: width, height: height)
-            return range.high - range.low <= step
-        }
-    }
-
-    /// Appends the splits of row y.
-    static func splitRow(_ y: Int, image: PlanarImage, disparity: [Float], step: Float, highlights: HighlightBoost?,
-                         width: Int, height: Int, xs: inout [Int32], splits: inout [Split]) {
-        disparity.withUnsafeBufferPointer { db in
-        image.samples.withUnsafeBufferPointer { samples in
-            let around = Neighbourhood(samples: samples.baseAddress!, disparity: db.baseAddress!, width: width, height: height,
-                                       highlights: highlights, step: step)
-            for x in 0..<width {
-                if let split = split(x: x, y: y, around) {
-                    xs.append(Int32(x))
-                    splits.append(split)
-                }
-            }
-        }}
+        func isClean(_ x: Int, _ y: Int) -> Bool { edges[y * width + x] == 0 }
     }
 
     /// The near and far surfaces' colours around an edge pixel: the mean of each one's clean pixels
@@ -178,8 +224,8 @@ enum EdgeUnmixing {
     /// surface explains.
     static func split(x: Int, y: Int, _ around: Neighbourhood) -> Split? {
         let d = around.disparity
+        guard !around.isClean(x, y) else { return nil }  // interior: untouched
         let (low, high) = neighbourRange(d, x: x, y: y, width: around.width, height: around.height)
-        guard high - low > around.step else { return nil }  // interior: untouched
         let middle = (low + high) / 2
         guard let s = surfaces(x: x, y: y, middle: middle, around) else { return nil }
         let i = y * around.width + x
@@ -191,9 +237,12 @@ enum EdgeUnmixing {
         guard length > 1e-12 else { return nil }
         var a = ((c - s.far) * difference).sum() / length
         // Depth is sampled at the pixel's centre, so its own surface covers at least half of it
-        // (where the edge is smooth). Without this bound, dark text on a far plane next to a dark
-        // near edge was read as near surface: -0.8 dB on the planes scene.
-        a = ownNear ? max(0.5, min(1, a)) : max(0, min(0.5, a))
+        // where the edge is smooth. Without this bound, dark text on a far plane next to a dark near
+        // edge was read as near surface (-0.8 dB on the planes scene). A pixel brighter than white
+        // is a light's, whose mix is well measured, and a small round light's edge pixels are mostly
+        // light even where the centre sample missed it (clipped 8-bit lamps: +2 to +3 dB).
+        let light = HighlightBoost.luminance(c) > 1
+        a = light ? max(0, min(1, a)) : ownNear ? max(0.5, min(1, a)) : max(0, min(0.5, a))
         // No negative light in the far share: a·N ≤ c per channel.
         for ch in 0..<3 where s.near[ch] > 0 { a = min(a, max(0, c[ch]) / s.near[ch]) }
         // A pixel that is (nearly) all one surface stays one source.

@@ -10,9 +10,10 @@ public struct PreparedFrame: Sendable {
     /// Per layer: its own pixels (tent-weighted), then the invented hidden background.
     let sources: [LayerSources]
     let fills: [LayerSources]
-    /// The input image (linear RGB) and the highlight boost, for pixels no source covers.
+    /// The input image (linear RGB, highlights boosted), for pixels no source covers.
     let image: PlanarImage
-    let highlights: HighlightBoost?
+    /// Whether `image` is the engine's (the boosted copy), to be recycled with the frame.
+    var ownsImage = false
     /// The frame's disparity (1/m), as the engine used it.
     public let disparity: [Float]
     /// Each pixel's (main) depth layer, 0 = farthest.
@@ -24,7 +25,7 @@ public struct PreparedFrame: Sendable {
     @inline(__always)
     func inputColour(_ i: Int) -> SIMD4<Float> {
         let n = image.pixelCount
-        return DefocusEngine.linear(image.samples[i], image.samples[n + i], image.samples[2 * n + i], highlights)
+        return DefocusEngine.linear(image.samples[i], image.samples[n + i], image.samples[2 * n + i])
     }
 }
 
@@ -54,17 +55,18 @@ extension DefocusEngine {
     ///   - disparity: width × height disparities (1/m), e.g. from `DepthInterpretation.disparity`.
     ///   - typicalFocus: a focus distance of the shot (metres); only the artistic lens uses it, to size layers.
     ///   - lens: this frame's lens when it changes over the shot (keyframed aperture); default `settings.lens`.
-    public func prepare(colour image: PlanarImage, disparity: [Float], typicalFocus: Double = 2,
+    public func prepare(colour: PlanarImage, disparity: [Float], typicalFocus: Double = 2,
                         lens: LensModel? = nil) -> PreparedFrame {
-        checkArguments(colour: image, disparity: disparity, caller: "prepare")
+        checkArguments(colour: colour, disparity: disparity, caller: "prepare")
+        // Clipped highlights are recovered once, before anything reads the colour.
+        let boosted = settings.highlights.flatMap { $0.boosted(colour, pool: self.pool) }
+        let image = boosted ?? colour
         let width = image.width
         let height = image.height
         let count = image.pixelCount
         let pool = self.pool
 
-        let scale = Float((lens ?? settings.lens).layerScale(imageWidth: width, typicalFocus: typicalFocus))
-        let layers = DepthLayers(disparity: disparity, pixelsPerDisparity: scale,
-                                 layerThickness: settings.layerThickness, maximumLayers: settings.maximumLayers)
+        let (layers, scale) = depthLayers(disparity: disparity, width: width, typicalFocus: typicalFocus, lens: lens)
 
         // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell): layer and
         // tent weight, nearest layer and occlusion edges per cell, entries per (layer, row). Colour is
@@ -78,8 +80,7 @@ extension DefocusEngine {
         // continuous surface (a floor, a wall at an angle) changes far less from pixel to pixel.
         let edgeStep = HiddenFill.edgeBlur / max(scale, 1e-6)
         // Anti-aliased pixels at depth edges become two sources (one more entry, in the other surface's layer).
-        let splits = EdgeUnmixing.splits(image: image, disparity: disparity, step: edgeStep,
-                                         highlights: settings.highlights, threads: threadCount)
+        let splits = EdgeUnmixing.splits(image: image, disparity: disparity, step: edgeStep, threads: threadCount, pool: pool)
         let band = 16
         layerOf.withUnsafeMutableBufferPointer { lo in
         tent.withUnsafeMutableBufferPointer { tw in
@@ -139,6 +140,9 @@ extension DefocusEngine {
                     if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
                     for s in splits.rowStart[y]..<splits.rowStart[y + 1] {
                         let other = layers.assign(splits.split[s].otherDisparity)
+                        // The other surface has a pixel in this cell too (for the fill's nearest layer).
+                        let cell = cellRow + Int(splits.x[s]) / HiddenFill.cell
+                        if Int8(other.layer) > cells.base[cell] { cells.base[cell] = Int8(other.layer) }
                         perRow.base[other.layer * rowsPerLayer + y] += 1
                         if other.nearerWeight > 0 { perRow.base[(other.layer + 1) * rowsPerLayer + y] += 1 }
                         if other.fartherWeight > 0 { perRow.base[(other.layer - 1) * rowsPerLayer + y] += 1 }
@@ -147,7 +151,7 @@ extension DefocusEngine {
             }
         }}}}}}
 
-        let sources = Self.layerSources(layers: layers, counts: counts, image: image, highlights: settings.highlights, splits: splits,
+        let sources = Self.layerSources(layers: layers, counts: counts, image: image, splits: splits,
                                         disparity: disparity, layerOf: layerOf, tent: tent,
                                         width: width, height: height, threads: threadCount, pool: pool)
         pool.give(consume counts)
@@ -165,8 +169,8 @@ extension DefocusEngine {
             for k in items {
                 if fillHidden, let box = boxes[k], let nearer = nearerBoxes[k] {
                     fills.store(k, HiddenFill.sources(layer: k, own: sources[k], box: box, nearer: nearer, nearest: nearest,
-                                                      layerOf: layerOf, tent: tent, width: width, height: height,
-                                                      reach: reach, pool: pool))
+                                                      layerOf: layerOf, tent: tent, splits: splits, layers: layers,
+                                                      width: width, height: height, reach: reach, pool: pool))
                 } else {
                     fills.store(k, .empty(height: height))
                 }
@@ -176,22 +180,28 @@ extension DefocusEngine {
         pool.give(nearest.layer)
         pool.give(nearest.edge)
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
-                             image: image, highlights: settings.highlights, disparity: disparity, layerIndex: layerOf)
+                             image: image, ownsImage: boosted != nil, disparity: disparity, layerIndex: layerOf)
     }
 }
 
 extension DefocusEngine {
+    /// A frame's depth layers, and the blur (px) per unit of disparity they were sized with.
+    func depthLayers(disparity: [Float], width: Int, typicalFocus: Double, lens: LensModel?) -> (DepthLayers, Float) {
+        let scale = Float((lens ?? settings.lens).layerScale(imageWidth: width, typicalFocus: typicalFocus))
+        return (DepthLayers(disparity: disparity, pixelsPerDisparity: scale, layerThickness: settings.layerThickness,
+                            maximumLayers: settings.maximumLayers), scale)
+    }
+
     /// A pointer for empty buffers, never dereferenced.
     private static func nowhere<T>() -> UnsafeMutablePointer<T> {
         UnsafeMutablePointer(bitPattern: MemoryLayout<T>.alignment)!
     }
 
-    /// Linear colour as the engine uses it: NaN as 0, highlights boosted.
+    /// Linear colour as the engine uses it: NaN as 0.
     @inline(__always)
-    static func linear(_ r: Float, _ g: Float, _ b: Float, _ boost: HighlightBoost?) -> SIMD4<Float> {
+    static func linear(_ r: Float, _ g: Float, _ b: Float) -> SIMD4<Float> {
         var rgb = SIMD4<Float>(r, g, b, 0)
         rgb.replace(with: SIMD4<Float>.zero, where: .!(rgb .== rgb))
-        if let boost { rgb = boost.apply(rgb) }
         return rgb
     }
 
@@ -200,7 +210,7 @@ extension DefocusEngine {
     /// assigned (`height + 1` per layer, the last unused), every entry is written straight to its place
     /// in the layer's final arrays by row bands on all workers (rows own disjoint slices, so the lists
     /// are the same for any thread count).
-    static func layerSources(layers depthLayers: DepthLayers, counts: [Int], image: PlanarImage, highlights: HighlightBoost?,
+    static func layerSources(layers depthLayers: DepthLayers, counts: [Int], image: PlanarImage,
                              splits: EdgeUnmixing.Splits,
                              disparity: [Float], layerOf: [Int32], tent: [Float],
                              width: Int, height: Int, threads: Int, pool: ArrayPool) -> [LayerSources] {
@@ -246,7 +256,7 @@ extension DefocusEngine {
                         cBase[k].base[slot] = c
                     }
                     /// Four pixels from i: four entries of layer k from `slot`, weight 1, if all four lie in
-                    /// layer k alone (no tent share) and none is a boosted highlight; else false.
+                    /// layer k alone (no tent share); else false.
                     @inline(__always) func storeFour(_ k: Int, _ slot: Int, _ x: Int, _ i: Int) -> Bool {
                         @inline(__always) func load<T: SIMDScalar>(_ p: UnsafePointer<T>) -> SIMD4<T> {
                             UnsafeRawPointer(p).loadUnaligned(as: SIMD4<T>.self)
@@ -264,11 +274,6 @@ extension DefocusEngine {
                         r.replace(with: 0, where: .!(r .== r))
                         g.replace(with: 0, where: .!(g .== g))
                         b.replace(with: 0, where: .!(b .== b))
-                        if let highlights, highlights.threshold < 1 {
-                            // The same luminance as `HighlightBoost.apply`, lane by lane.
-                            let luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-                            if luminance.max() > highlights.threshold { return false }
-                        }
                         UnsafeMutableRawPointer(xBase[k].base + slot).storeBytes(of: SIMD4<Int32>(0, 1, 2, 3) &+ Int32(x),
                                                                                 as: SIMD4<Int32>.self)
                         UnsafeMutableRawPointer(dBase[k].base + slot).storeBytes(of: load(db.baseAddress! + i), as: SIMD4<Float>.self)
@@ -329,7 +334,7 @@ extension DefocusEngine {
                                 x += 4
                                 continue
                             }
-                            let rgb = Self.linear(samples[i], samples[plane + i], samples[2 * plane + i], highlights)
+                            let rgb = Self.linear(samples[i], samples[plane + i], samples[2 * plane + i])
                             let t = tw[i]
                             let wn = max(0, t), wf = max(0, -t)
                             store(l, slot, x, i, rgb, 1 - wn - wf)

@@ -28,6 +28,8 @@ struct LevelEntries: Sendable {
     var middleRow: [Int32]
     /// Per source, run after run: premultiplied colour and weight, divided by the kernel area (and by 4^k at level k).
     var colour: [SIMD4<Float>]
+    /// The largest extent of any run: how many rows around an output row the splat must look at.
+    var reach: Int
 
     var isEmpty: Bool { x.isEmpty }
 
@@ -56,7 +58,7 @@ extension LevelEntries {
         }
         rowStart.append(x.count)
         self.init(width: parts[0].width, height: rowStart.count - 1, rowStart: rowStart, x: x, length: length,
-                  first: first, extent: extent, middleRow: middleRow, colour: colour)
+                  first: first, extent: extent, middleRow: middleRow, colour: colour, reach: parts.map(\.reach).max() ?? 0)
     }
 }
 
@@ -161,6 +163,7 @@ struct LevelBuilder {
         defer { pool.give(x); pool.give(q); pool.give(length); pool.give(first) }
         let maxExtent = Int(kernel.extent[kernel.maximumIndex])
         var counts = [Int](repeating: 0, count: maxExtent + 2)
+        var reach: Int32 = 0
         for y in 0..<height {
             let start = rows[y], end = rows[y + 1]
             if start == end { continue }
@@ -175,6 +178,7 @@ struct LevelBuilder {
             for r in start..<end {
                 let index = Int(q[r])
                 let ext = kernel.extent[index]
+                reach = max(reach, ext)
                 let slot = counts[maxExtent - Int(ext)]
                 counts[maxExtent - Int(ext)] += 1
                 sx[slot] = x[r]
@@ -185,7 +189,7 @@ struct LevelBuilder {
             }
         }
         return LevelEntries(width: width, height: height, rowStart: rows, x: sx, length: sl, first: sf, extent: se,
-                            middleRow: sm, colour: colour)
+                            middleRow: sm, colour: colour, reach: Int(reach))
     }
 }
 
@@ -211,6 +215,14 @@ extension DefocusEngine {
         }
         for part in consume parts { for level in part { level.recycle(into: pool) } }
         return joined
+    }
+
+    /// Whether a source (premultiplied colour, w = weight) is a light: brighter than white. Lights are
+    /// splatted at full resolution whatever their radius, so their bokeh keeps a crisp edge (a coarse
+    /// level's upsampling would soften it over 2^k px); ordinary surfaces blur smoothly anyway.
+    @inline(__always)
+    static func isHighlight(_ c: SIMD4<Float>) -> Bool {
+        0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z > c.w
     }
 
     /// Level and share of a radius (px): (k, w) gives weight 1 − w to level k and w to level k + 1.
@@ -264,6 +276,12 @@ extension DefocusEngine {
                     index = min(maximumIndex, Int((r * subdivisions).rounded(.toNearestOrEven)))
                 }
                 let x = Int(xs[e])
+                if level > 0 || next > 0, DefocusEngine.isHighlight(cs[e]) {
+                    // A light keeps a crisp disc edge: full resolution at any radius.
+                    if inBand { full.add(x: Float(x), radiusIndex: index, colour: cs[e]) }
+                    e += 1
+                    continue
+                }
                 if level == 0 && next > 0 {  // shared with level 1
                     let c = cs[e]
                     if inBand {  // rows outside the band only feed its coarse block rows
@@ -290,7 +308,7 @@ extension DefocusEngine {
                     sum += c
                     centred += c * (Float(xs[e]) + 0.5)
                     e += 1
-                } while e < end && ds[e] == d && Int(xs[e]) &>> level == column
+                } while e < end && ds[e] == d && Int(xs[e]) &>> level == column && !DefocusEngine.isHighlight(cs[e])
                 if next < 1 {
                     let share: Float = next > 0 ? 1 - next : 1
                     coarse[level - 1].add(column: column, radius: r, colour: sum * share,

@@ -27,6 +27,8 @@ public final class RenderPipeline: @unchecked Sendable {
     public let writeOptions: WriteOptions
     public let skipExisting: Bool
     public let view: FocusView
+    /// Render with the scalar reference renderer instead of the fast engine.
+    let reference: Bool
     /// Movie output: the codec (nil: by the extension), H.264's CRF, and the frame rate when the
     /// input is not a movie.
     let codec: VideoCodec?
@@ -54,6 +56,7 @@ public final class RenderPipeline: @unchecked Sendable {
         writeOptions = try shot.writeOptions()
         skipExisting = shot.skipExisting
         view = shot.view
+        reference = shot.reference
         codec = shot.codec
         crf = shot.crf
         movieRate = shot.frameRate
@@ -329,6 +332,9 @@ extension RenderPipeline {
 
     func picture(_ prepared: PreparedFrame, colour: PlanarImage, focus distance: Double, lens frameLens: LensModel) -> FramePicture {
         switch view {
+        case .result where reference:
+            return .linear(engine.renderReference(colour: colour, disparity: prepared.disparity, focusDistance: distance,
+                                                  typicalFocus: typicalFocus, lens: frameLens, hiddenFill: true))
         case .result:
             return .linear(engine.render(prepared, focusDistance: distance, lens: frameLens))
         case .focalPlane:

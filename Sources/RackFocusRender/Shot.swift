@@ -53,9 +53,13 @@ public struct Shot: Sendable, Equatable {
     public var blades = 6
     public var rotation = 0.0
     public var roundness = 0.0
-    public var bloom = false
-    public var bloomThreshold: Float = 0.8
-    public var bloomGain: Float = 8
+    /// Highlight recovery (`HighlightBoost`); nil = automatic: on for integer input (PNG, JPEG,
+    /// movies), whose highlights are clipped, off for float input (OpenEXR, PFM), which keeps them.
+    public var bloom: Bool?
+    public var bloomThreshold: Float = 0.9
+    public var bloomGain: Float = 16
+    /// Radius (px) of the disc a small clipped light fills at full white; nil: 1/40 of the width.
+    public var bloomSize: Float?
 
     // MARK: Focus
     /// One distance for the whole shot, or keys.
@@ -83,6 +87,9 @@ public struct Shot: Sendable, Equatable {
     /// JPEG quality 1-100.
     public var quality = 92
     public var view: FocusView = .result
+    /// Render with the engine's scalar reference renderer (exact full-resolution scatter, slow), to
+    /// check what the fast engine draws.
+    public var reference = false
     public var pngSmallest = false
     public var exrType: EXRSampleType = .half
     public var exrCompression: EXRCodec.Compression = .zip

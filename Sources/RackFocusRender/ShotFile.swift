@@ -13,10 +13,10 @@ extension Shot: Codable {
         "rgb", "depth", "plate", "frames", "rgb-layer", "rgb-part", "depth-channel", "depth-part", "resize-depth", "memory-limit",
         "math", "depth-range", "near-white", "depth-unit",
         "focal-length", "fstop", "sensor-width", "breathing", "size", "dof", "maximum",
-        "filter", "blades", "rotation", "roundness", "bloom", "bloom-threshold", "bloom-gain",
+        "filter", "blades", "rotation", "roundness", "bloom", "bloom-threshold", "bloom-gain", "bloom-size",
         "focus", "focal-point", "ease", "interpolation", "pick-radius",
         "layers", "threads", "quiet",
-        "output", "skip-existing", "bit-depth", "quality", "view", "png-smallest", "exr-type", "exr-compression",
+        "output", "skip-existing", "bit-depth", "quality", "view", "reference", "png-smallest", "exr-type", "exr-compression",
         "png-compression", "codec", "crf", "first-frame", "frame-rate",
     ]
 
@@ -121,6 +121,7 @@ extension Shot: Codable {
         bloom = try file.flag("bloom") ?? bloom
         bloomThreshold = try file.number("bloom-threshold").map(Float.init) ?? bloomThreshold
         bloomGain = try file.number("bloom-gain").map(Float.init) ?? bloomGain
+        bloomSize = try file.number("bloom-size").map(Float.init) ?? bloomSize
 
         focus = try file.list("focus") { try $0.focusKey() } ?? []
         focalPoint = try file.string("focal-point").map { (text) throws(ShotError) in try PixelPoint(parsing: text, name: "focal-point") }
@@ -137,6 +138,7 @@ extension Shot: Codable {
         bitDepth = try file.integer("bit-depth") ?? bitDepth
         quality = try file.integer("quality") ?? quality
         view = try file.word("view") ?? view
+        reference = try file.flag("reference") ?? reference
         pngSmallest = try file.flag("png-smallest") ?? pngSmallest
         exrType = try file.word("exr-type") ?? exrType
         exrCompression = try file.word("exr-compression") ?? exrCompression
@@ -175,8 +177,8 @@ extension Shot: Codable {
         try put("dof", dof, defaults.dof); try put("maximum", maximum, defaults.maximum)
         try put("filter", filter.word, defaults.filter.word); try put("blades", blades, defaults.blades)
         try put("rotation", rotation, defaults.rotation); try put("roundness", roundness, defaults.roundness)
-        try put("bloom", bloom, defaults.bloom); try put("bloom-threshold", bloomThreshold, defaults.bloomThreshold)
-        try put("bloom-gain", bloomGain, defaults.bloomGain)
+        try put("bloom", bloom); try put("bloom-threshold", bloomThreshold, defaults.bloomThreshold)
+        try put("bloom-gain", bloomGain, defaults.bloomGain); try put("bloom-size", bloomSize)
         try keys("focus", focus) { $0.description }
         try put("focal-point", focalPoint?.description)
         try put("ease", ease.description, defaults.ease.description); try put("interpolation", interpolation.word, defaults.interpolation.word)
@@ -184,7 +186,8 @@ extension Shot: Codable {
         try put("layers", layers, defaults.layers); try put("threads", threads, defaults.threads); try put("quiet", quiet, defaults.quiet)
         try put("output", output); try put("skip-existing", skipExisting, defaults.skipExisting)
         try put("bit-depth", bitDepth, defaults.bitDepth); try put("quality", quality, defaults.quality)
-        try put("view", view.word, defaults.view.word); try put("png-smallest", pngSmallest, defaults.pngSmallest)
+        try put("view", view.word, defaults.view.word); try put("reference", reference, defaults.reference)
+        try put("png-smallest", pngSmallest, defaults.pngSmallest)
         try put("exr-type", exrType.word, defaults.exrType.word); try put("exr-compression", exrCompression.word, defaults.exrCompression.word)
         try put("png-compression", pngCompression); try put("codec", codec?.word)
         try put("crf", crf, defaults.crf); try put("first-frame", firstFrame, defaults.firstFrame)

@@ -107,12 +107,25 @@ extension Shot {
     }
 
     /// The highlight boost of `--bloom` (nil without it). Its values are checked either way.
-    public func highlightBoost() throws(ShotError) -> HighlightBoost? {
+    /// - Parameter integerInput: whether the pictures are 8/16-bit (the automatic choice, `bloom` nil).
+    public func highlightBoost(integerInput: Bool = true) throws(ShotError) -> HighlightBoost? {
         guard (0...1).contains(bloomThreshold) else {
             throw ShotError("--bloom-threshold must be 0 to 1 (linear luminance), got \(bloomThreshold)")
         }
         guard bloomGain >= 0 && bloomGain.isFinite else { throw ShotError("--bloom-gain must be 0 or more, got \(bloomGain)") }
-        return bloom ? HighlightBoost(threshold: bloomThreshold, gain: bloomGain) : nil
+        if let bloomSize, !(bloomSize >= 0 && bloomSize <= 1024) {
+            throw ShotError("--bloom-size must be 0 to 1024 px, got \(bloomSize)")
+        }
+        guard bloom ?? integerInput else { return nil }
+        return HighlightBoost(threshold: bloomThreshold, gain: bloomGain, lightRadius: bloomSize)
+    }
+
+    /// Whether the shot's pictures are integer (PNG, JPEG, a movie), where highlights are clipped:
+    /// decided by the RGB input's (or the first plate's) file name; float formats are OpenEXR and PFM.
+    public var integerInput: Bool {
+        guard let picture = rgb ?? plates.first?.image else { return true }
+        let name = picture.lowercased()
+        return !(name.hasSuffix(".exr") || name.hasSuffix(".pfm"))
     }
 
     /// The focus over the frames, from `focus` (or `focalPoint`), `ease` and `interpolation`.
@@ -143,7 +156,7 @@ extension Shot {
     /// Engine settings (the lens at frame 0; keyed apertures are applied per frame).
     public func engineSettings() throws(ShotError) -> DefocusSettings {
         DefocusSettings(lens: try lensTrack().model(at: 0), maximumRadius: maximum, aperture: try aperture(),
-                        highlights: try highlightBoost(), threads: threads, maximumLayers: layers)
+                        highlights: try highlightBoost(integerInput: integerInput), threads: threads, maximumLayers: layers)
     }
 
     /// How frames are encoded.

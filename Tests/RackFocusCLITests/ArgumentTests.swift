@@ -16,11 +16,11 @@ import RackFocusRender
     @Test func optionsOverrideTheShotFileFieldByField() throws {
         let file = CLITests.packageRoot + "/Fixtures/demo/shot.json"
         let plain = try Self.shot(["render", file])
-        #expect(plain.fstop == [ValueKey(0.8242)] && plain.breathing == .off && !plain.bloom)
+        #expect(plain.fstop == [ValueKey(0.8242)] && plain.breathing == .off && plain.bloom == nil)
         let changed = try Self.shot(["render", file, "--fstop", "1001:2", "--fstop", "1024:4", "--breathing", "on", "--bloom",
                                      "--math", "-depth", "--depth-range", "1,9", "--focus", "3m", "--frames", "1001-1002", "--view", "coc"])
         #expect(changed.fstop == [ValueKey(frame: 1001, 2), ValueKey(frame: 1024, 4)])
-        #expect(changed.breathing == .on && changed.bloom && changed.math == .negativeDepth && changed.view == .coc)
+        #expect(changed.breathing == .on && changed.bloom == true && changed.math == .negativeDepth && changed.view == .coc)
         #expect(changed.depthRange == DepthRange(near: 1, far: 9) && changed.frames == "1001-1002")
         #expect(changed.focus == [FocusKey(.distance(Length(3, unit: .m)))])
         // Untouched fields keep the file's values, and a flag the file sets can be turned off.
@@ -30,8 +30,8 @@ import RackFocusRender
         let folder = CLITests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try JSONEncoder().encode(bloomFile).write(to: URL(fileURLWithPath: folder + "/bloom.json"))
-        #expect(try Self.shot(["render", folder + "/bloom.json"]).bloom)
-        #expect(try !Self.shot(["render", folder + "/bloom.json", "--no-bloom"]).bloom)
+        #expect(try Self.shot(["render", folder + "/bloom.json"]).bloom == true)
+        #expect(try Self.shot(["render", folder + "/bloom.json", "--no-bloom"]).bloom == false)
     }
 
     @Test func negativeValuesAreReadAndRefusedByRange() throws {

@@ -175,7 +175,7 @@ enum Scene {
             rowStart.append(x.count)
         }
         return LevelEntries(width: e.width, height: e.height, rowStart: rowStart, x: x, length: length, first: first,
-                            extent: extent, middleRow: middleRow, colour: e.colour)
+                            extent: extent, middleRow: middleRow, colour: e.colour, reach: e.reach)
     }
 
     @Test func runsEqualSourcesSplattedOneByOne() {
@@ -210,7 +210,7 @@ enum Scene {
                 width: width, height: height,
                 layers: DepthLayers(disparity: [0], pixelsPerDisparity: 1, layerThickness: 1, maximumLayers: 1),
                 sources: [.empty(height: height)], fills: [.empty(height: height)],
-                image: PlanarImage(width: width, height: height, channels: 3), highlights: nil, disparity: [Float](repeating: 0, count: width * height),
+                image: PlanarImage(width: width, height: height, channels: 3), disparity: [Float](repeating: 0, count: width * height),
                 layerIndex: [Int32](repeating: 0, count: width * height))
             return engine.splat(frame, [levels], raw: true)
         }

@@ -117,18 +117,19 @@ import Testing
         #expect(abs(centre - 50 / expectedArea) < 50 / expectedArea * 0.15, "disc is flat inside: centre \(centre)")
     }
 
-    /// Above 24 px the engine splats at quarter resolution: still a flat disc with all its energy,
-    /// centred where the light is, its edge softened by about the level's 4 px.
+    /// Above 24 px the engine splats ordinary surfaces (not lights, which stay at full resolution) at
+    /// quarter resolution: a lone pixel still makes a flat disc with all its energy, centred where
+    /// the pixel is, its edge softened by about the level's 4 px.
     @Test func largeBokehFromACoarseLevelStaysAFlatDisc() {
         // 160 px wide: the lens's K = 10 px·m at 64 px becomes 25 px·m; at disparity 0.86 and
         // focus 0.5 m, r = 25 · (2 − 0.86) = 28.5 px: a quarter-resolution splat.
         let (w, h, cx, cy) = (160, 140, 80, 70)
-        let image = Scene.image(width: w, height: h) { x, y in x == cx && y == cy ? SIMD3(400, 400, 400) : SIMD3(0, 0, 0) }
+        let image = Scene.image(width: w, height: h) { x, y in x == cx && y == cy ? SIMD3(0.9, 0.9, 0.9) : SIMD3(0, 0, 0) }
         let depth = Scene.disparity(width: w, height: h) { _, _ in 1 / 0.86 }  // depth z = 1/0.86 m
         let out = Scene.linearEngine(maximum: 32).render(colour: image, disparity: depth, focusDistance: 0.5)
         let radius: Float = 28.5
         let area = Float.pi * radius * radius
-        let level = 400 / area
+        let level = 0.9 / area
         var total: Float = 0
         var lit = 0
         var centroid = SIMD2<Float>.zero
@@ -139,25 +140,45 @@ import Testing
                 centroid += SIMD2(Float(x), Float(y)) * v
                 if v > 0.5 * level { lit += 1 }
                 let d = Float((x - cx) * (x - cx) + (y - cy) * (y - cy)).squareRoot()
-                if d > radius + 12 { #expect(v < 1e-6, "light far outside the aperture at \(x),\(y)") }
+                if d > radius + 12 { #expect(v < 1e-6 * 0.9 / 400, "light far outside the aperture at \(x),\(y)") }
                 if d < radius - 8 { #expect(abs(v - level) < level * 0.05, "not flat inside at \(x),\(y): \(v)") }
             }
         }
-        #expect(abs(total - 400) < 0.05, "energy \(total)")
+        #expect(abs(total - 0.9) < 0.9 / 400 * 0.05, "energy \(total)")
         centroid /= total
         #expect(abs(centroid.x - Float(cx)) < 0.1, "centred: \(centroid)")
         #expect(abs(centroid.y - Float(cy)) < 0.1, "centred: \(centroid)")
         #expect(abs(Float(lit) - area) < area * 0.05, "area above half brightness \(lit) vs \(area)")
     }
 
-    @Test func bloomBoostsClippedHighlights() {
+    @Test func bloomKneeBoostsClippedHighlights() {
         let image = Scene.image { x, y in x == 32 && y == 24 ? SIMD3(1, 1, 1) : SIMD3(0.2, 0.2, 0.2) }
         let depth = Scene.disparity { _, _ in 10 }
         let plain = Scene.linearEngine().render(colour: image, disparity: depth, focusDistance: 1)
-        let boosted = Scene.linearEngine(highlights: HighlightBoost(threshold: 0.8, gain: 8)).render(colour: image, disparity: depth, focusDistance: 1)
+        let knee = HighlightBoost(threshold: 0.8, gain: 8, lightRadius: 0)
+        let boosted = Scene.linearEngine(highlights: knee).render(colour: image, disparity: depth, focusDistance: 1)
         // The lamp's light in the disc: (1 − 0.2)/area plain, (2.6 − 0.2)/area boosted (L' = 1 + 8·0.2²/0.2).
         #expect(abs((boosted[32, 24, 0] - 0.2) / (plain[32, 24, 0] - 0.2) - 3) < 0.01)
         #expect(boosted[0, 0, 0] == plain[0, 0, 0])  // below the threshold: untouched
+    }
+
+    /// A small clipped blob is a light bright enough to fill a disc of `lightRadius` at full white;
+    /// a large clipped area (a window) keeps about the knee's brightness.
+    @Test func bloomMakesSmallClippedBlobsBrightLights() {
+        let boost = HighlightBoost(threshold: 0.9, gain: 16, lightRadius: 8)
+        // A 2 x 2 lamp and, far from it, a 30 x 30 window, both clipped at 1, on grey.
+        let image = Scene.image { x, y in
+            (x >= 5 && x < 7 && y >= 5 && y < 7) || (x >= 30 && y >= 10 && y < 40) ? SIMD3(1, 1, 1) : SIMD3(0.2, 0.2, 0.2)
+        }
+        let out = boost.apply(to: image)
+        let n = image.pixelCount
+        let lamp = out.samples[n + 5 * 64 + 5]  // green, luminance-weighted like the rest: grey stays grey
+        // The 4 pixels hold the light of a radius-8 disc, times the squared contrast with the grey around.
+        let contrast: Float = 1 - 0.2 / 0.9
+        #expect(abs(lamp - contrast * contrast * Float.pi * 64 / 4) < 0.05, "lamp \(lamp)")
+        let window = out.samples[n + 25 * 64 + 45]
+        #expect(abs(window - 2.6) < 0.01, "window interior \(window): the knee only (1 + 16 · 0.1)")
+        #expect(out.samples[n + 20 * 64 + 15] == 0.2, "grey below the threshold untouched")
     }
 
     // Rule 8: where a blurred foreground uncovers background, the background is invented from its surroundings.

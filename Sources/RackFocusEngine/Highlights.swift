@@ -1,0 +1,179 @@
+import RackFocusCore
+
+/// Turns clipped highlights of integer (8/16-bit) input back into bright light, so they bloom into
+/// bright bokeh as a lens draws them (Nuke ZDefocus `bloom`). Computed from the input only, never
+/// from focus, so a lamp keeps its brightness while focus moves.
+///
+/// Two parts, both hue-preserving on linear luminance L, with t = clamp((L − threshold) / (1 − threshold), 0, 1)
+/// the pixel's degree of clipping:
+/// - a soft knee for every bright pixel: L' = L + gain · max(0, L − threshold)² / (1 − threshold);
+/// - light for small clipped blobs: a clipped pixel stands for a light far brighter than white, and
+///   the smaller the blob, the brighter (a lamp is a few clipped pixels, a window thousands). With n the
+///   clipped pixels (Σ t) in the (2R + 1)² box around it, R = `lightRadius`, the pixel's luminance
+///   becomes at least c² · t · πR² / n: the blob holds enough light to fill a disc of radius R at full
+///   white, so a lamp defocused to that radius is a bright, saturated disc, while a window (n near
+///   the box's area) keeps about the knee's brightness. c = 1 − m / threshold is the contrast with
+///   the mean luminance m of the box's other pixels: a lamp in the dark gets its light, a speck of
+///   clipped white paper (compression ringing on a label) next to nothing.
+public struct HighlightBoost: Sendable, Equatable {
+    /// Linear luminance where the boost starts (0-1).
+    public var threshold: Float
+    /// Strength of the knee; at L = 1 the light becomes 1 + gain · (1 − threshold).
+    public var gain: Float
+    /// Radius (px) of the disc a small clipped light fills at full white; 0 = knee only; nil = 1/40
+    /// of the picture's width (24 px at 960, 48 at 1920), so a proxy and a full-size render agree.
+    public var lightRadius: Float?
+
+    public init(threshold: Float = 0.9, gain: Float = 16, lightRadius: Float? = nil) {
+        self.threshold = threshold
+        self.gain = gain
+        self.lightRadius = lightRadius
+    }
+
+    @inline(__always)
+    static func luminance(_ rgb: SIMD4<Float>) -> Float { 0.2126 * rgb.x + 0.7152 * rgb.y + 0.0722 * rgb.z }
+
+    /// The knee alone, for one pixel (linear RGB, w unused).
+    @inline(__always)
+    func knee(_ rgb: SIMD4<Float>) -> SIMD4<Float> {
+        let luminance = Self.luminance(rgb)
+        guard luminance > threshold, threshold < 1 else { return rgb }
+        let excess = luminance - threshold
+        let boosted = luminance + gain * excess * excess / (1 - threshold)
+        return rgb * (boosted / luminance)
+    }
+
+    /// Degree of clipping (0-1) of a pixel with linear luminance L.
+    @inline(__always)
+    func clipping(_ luminance: Float) -> Float {
+        guard threshold < 1 else { return 0 }
+        return max(0, min(1, (luminance - threshold) / (1 - threshold)))
+    }
+
+    /// The boosted picture: linear R, G, B planes (NaN read as 0), from the first three channels of
+    /// `image` (linear light).
+    public func apply(to image: PlanarImage, pool: ArrayPool = ArrayPool()) -> PlanarImage {
+        boosted(image, pool: pool) ?? PlanarImage(width: image.width, height: image.height, channels: 3,
+                                                  samples: Array(image.samples[0..<3 * image.pixelCount]))
+    }
+
+    /// As `apply`, or nil when no pixel reaches the threshold (the picture is used as it is).
+    func boosted(_ image: PlanarImage, pool: ArrayPool) -> PlanarImage? {
+        let width = image.width, height = image.height, n = image.pixelCount
+        guard threshold < 1 else { return nil }
+        // The pixels above the threshold, and the box around them (usually a few lamps and windows).
+        var hot: [Int32] = []
+        var x0 = width, x1 = -1, y0 = height, y1 = -1
+        image.samples.withUnsafeBufferPointer { source in
+            let r = source.baseAddress!, g = r + n, b = g + n
+            for y in 0..<height {
+                var x = 0
+                while x < width {
+                    // Eight pixels at a time while none is hot (NaN compares false: not hot).
+                    if x + 8 <= width {
+                        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+                            UnsafeRawPointer(p + y * width + x).loadUnaligned(as: SIMD8<Float>.self)
+                        }
+                        let luminance = 0.2126 * load(r) + 0.7152 * load(g) + 0.0722 * load(b)
+                        if !any(luminance .> threshold) { x += 8; continue }
+                    }
+                    let i = y * width + x
+                    if Self.luminance(SIMD4(r[i], g[i], b[i], 0)) > threshold {
+                        hot.append(Int32(i))
+                        x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = y
+                    }
+                    x += 1
+                }
+            }
+        }
+        guard !hot.isEmpty else { return nil }
+        var samples: [Float] = pool.unset(3 * n)  // every sample written below
+        image.samples.withUnsafeBufferPointer { source in
+        samples.withUnsafeMutableBufferPointer { out in
+            for i in 0..<3 * n { let v = source[i]; out[i] = v == v ? v : 0 }
+            for i in hot.map(Int.init) {
+                let k = knee(SIMD4(out[i], out[n + i], out[2 * n + i], 0))
+                out[i] = k.x; out[n + i] = k.y; out[2 * n + i] = k.z
+            }
+        }}
+        let lightRadius = self.lightRadius ?? Float(width) / 40
+        let radius = Int(lightRadius.rounded())
+        guard radius > 0 else { return PlanarImage(width: width, height: height, channels: 3, samples: samples) }
+        // Degree of clipping in 1/1024 steps over the hot pixels' box grown by the radius (zero
+        // outside it): integer box sums are exact in any order.
+        let bx0 = max(0, x0 - radius), bx1 = min(width - 1, x1 + radius)
+        let by0 = max(0, y0 - radius), by1 = min(height - 1, y1 + radius)
+        let bw = bx1 - bx0 + 1, bh = by1 - by0 + 1
+        var clipped: [Int32] = pool.filled(bw * bh, with: 0)
+        // The surroundings' brightness: luminance (1/1024 steps) and count of the pixels not above the threshold.
+        var cold: [Int32] = pool.unset(bw * bh), coldLight: [Int32] = pool.unset(bw * bh)  // all written
+        image.samples.withUnsafeBufferPointer { source in
+            for y in 0..<bh {
+                for x in 0..<bw {
+                    let i = (y + by0) * width + x + bx0, j = y * bw + x
+                    let luminance = Self.luminance(DefocusEngine.linear(source[i], source[n + i], source[2 * n + i]))
+                    let isCold = !(luminance > threshold)
+                    cold[j] = isCold ? 1 : 0
+                    coldLight[j] = isCold ? Int32(max(0, luminance) * 1024 + 0.5) : 0
+                }
+            }
+            for i in hot.map(Int.init) {
+                let rgb = DefocusEngine.linear(source[i], source[n + i], source[2 * n + i])
+                clipped[(i / width - by0) * bw + i % width - bx0] = Int32(clipping(Self.luminance(rgb)) * 1024 + 0.5)
+            }
+        }
+        let counts = Self.boxSums(clipped, width: bw, height: bh, radius: radius, pool: pool)
+        let coldCounts = Self.boxSums(cold, width: bw, height: bh, radius: radius, pool: pool)
+        let coldSums = Self.boxSums(coldLight, width: bw, height: bh, radius: radius, pool: pool)
+        let light = Float.pi * lightRadius * lightRadius
+        samples.withUnsafeMutableBufferPointer { out in
+            for i in hot.map(Int.init) {
+                let j = (i / width - by0) * bw + i % width - bx0
+                guard clipped[j] > 0 else { continue }
+                let rgb = SIMD4<Float>(out[i], out[n + i], out[2 * n + i], 0)
+                let luminance = Self.luminance(rgb)
+                // t · πR² / n, with t and n in the same 1/1024 units, times the contrast with the
+                // surroundings: a lamp in the dark, not a speck of clipped white paper.
+                let surroundings = coldCounts[j] > 0 ? Float(coldSums[j]) / (1024 * Float(coldCounts[j])) : threshold
+                let contrast = max(0, 1 - surroundings / threshold)
+                let target = contrast * contrast * Float(clipped[j]) * light / Float(max(1024, counts[j]))
+                guard target > luminance, luminance > 0 else { continue }
+                let scaled = rgb * (target / luminance)
+                out[i] = scaled.x; out[n + i] = scaled.y; out[2 * n + i] = scaled.z
+            }
+        }
+        pool.give(counts); pool.give(coldCounts); pool.give(coldSums)
+        pool.give(clipped); pool.give(cold); pool.give(coldLight)
+        return PlanarImage(width: width, height: height, channels: 3, samples: samples)
+    }
+
+    /// Sum of `values` over the (2r + 1)² box around each pixel (cut at the frame's edges): running
+    /// sums along rows, then along columns.
+    static func boxSums(_ values: [Int32], width: Int, height: Int, radius r: Int, pool: ArrayPool) -> [Int32] {
+        var rows: [Int32] = pool.unset(values.count)
+        var out: [Int32] = pool.unset(values.count)
+        values.withUnsafeBufferPointer { v in
+        rows.withUnsafeMutableBufferPointer { h in
+        out.withUnsafeMutableBufferPointer { o in
+            for y in 0..<height {
+                let row = y * width
+                var sum: Int32 = 0
+                for x in 0..<min(width, r) { sum += v[row + x] }
+                for x in 0..<width {
+                    if x + r < width { sum += v[row + x + r] }
+                    if x - r - 1 >= 0 { sum -= v[row + x - r - 1] }
+                    h[row + x] = sum
+                }
+            }
+            var column = [Int32](repeating: 0, count: width)
+            for y in 0..<min(height, r) { for x in 0..<width { column[x] += h[y * width + x] } }
+            for y in 0..<height {
+                if y + r < height { for x in 0..<width { column[x] += h[(y + r) * width + x] } }
+                if y - r - 1 >= 0 { for x in 0..<width { column[x] -= h[(y - r - 1) * width + x] } }
+                for x in 0..<width { o[y * width + x] = column[x] }
+            }
+        }}}
+        pool.give(rows)
+        return out
+    }
+}
