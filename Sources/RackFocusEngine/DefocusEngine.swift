@@ -41,9 +41,9 @@ public final class DefocusEngine: Sendable {
         self.coarseLevels = levels
     }
 
-    /// The public entry points' contract. Spelled as `if ... fatalError` rather than `precondition`:
-    /// this module is built with -Ounchecked in release, which removes preconditions, and the hot
-    /// loops index these arrays without bounds checks.
+    /// The public entry points' contract, checked in every build (`if ... fatalError`, which no
+    /// optimisation level removes): the hot loops index these arrays through raw pointers, without
+    /// bounds checks.
     func checkArguments(colour: PlanarImage, disparity: [Float], caller: String) {
         if colour.channels < 3 { fatalError("\(caller): colour needs R, G and B, got \(colour.channels) channel(s)") }
         if colour.samples.count < colour.pixelCount * colour.channels {

@@ -86,49 +86,91 @@ enum HiddenFill {
     static func sources(layer k: Int, own: LayerSources, box: Box, nearer: Box, nearest: NearestLayers, layerOf: [Int32],
                         tent: [Float], splits: EdgeUnmixing.Splits, layers: DepthLayers,
                         width: Int, height: Int, reach: Int, pool: ArrayPool) -> LayerSources {
-        let c = HiddenFill.cell
-        let cw = nearest.cellsWide, ch = nearest.cellsHigh
-        let cellReach = (reach + c - 1) / c + 1
-        // The cells worked on: the layer's extent grown by the reach (nothing outside can be filled),
-        // within the nearer layers' extent grown by the reach (nothing else feeds a fill cell: the
-        // dilation reaches `cellReach` cells, the pull-push box is the fill cells' box grown as much).
-        var bx0 = max(0, box.x0 / c - cellReach, nearer.x0 / c - cellReach)
-        var bx1 = min(cw - 1, box.x1 / c + cellReach, nearer.x1 / c + cellReach)
-        var by0 = max(0, box.y0 / c - cellReach, nearer.y0 / c - cellReach)
-        var by1 = min(ch - 1, box.y1 / c + cellReach, nearer.y1 / c + cellReach)
-        guard bx0 <= bx1 && by0 <= by1 else { return .empty(height: height) }
-        // Fill grows from occlusion edges only: no edge cell, no fill; else the fill cells lie within the
-        // reach of the edge cells' box and the pull-push box within twice the reach (as below).
+        let cellReach = (reach + cell - 1) / cell + 1
+        guard let work = workCells(layer: k, box: box, nearer: nearer, nearest: nearest, cellReach: cellReach) else {
+            return .empty(height: height)
+        }
+        let (sums, weights) = cellAverages(own, work: work, height: height, pool: pool)
+        // (Scratch goes back to the pool as soon as it is done with, so workers filling other layers reuse it.)
+        defer { pool.give(sums); pool.give(weights) }
+        guard let fill = fillCells(layer: k, weights: weights, work: work, nearest: nearest, cellReach: cellReach,
+                                   width: width, pool: pool) else { return .empty(height: height) }
+        // Pull-push over the fill cells' box, grown so the layer's cells around them feed it.
+        let bw = work.width
+        let grid = CellBox(x0: max(0, fill.box.x0 - cellReach), x1: min(bw - 1, fill.box.x1 + cellReach),
+                           y0: max(0, fill.box.y0 - cellReach), y1: min(work.height - 1, fill.box.y1 + cellReach))
+        return HoleFill.pullPush(width: grid.width, height: grid.height, pool: pool, initialize: { values, known, density in
+            for y in 0..<grid.height {
+                for x in 0..<grid.width {
+                    let i = (y + grid.y0) * bw + x + grid.x0
+                    if weights[i] > 0 {
+                        values[y * grid.width + x] = sums[i] / weights[i]
+                        known[y * grid.width + x] = 1
+                        density[y * grid.width + x] = min(1, weights[i] / Float(cell * cell))
+                    }
+                }
+            }
+        }, use: { filled, density in
+            // The grid's origin, in the frame's cells.
+            let origin = CellBox(x0: work.x0 + grid.x0, x1: work.x0 + grid.x1, y0: work.y0 + grid.y0, y1: work.y0 + grid.y1)
+            return sample(layer: k, filled: filled, density: density, grid: origin, runs: fill.runs, firstRow: work.y0,
+                          bound: fill.bound, layerOf: layerOf, tent: tent, splits: splits, layers: layers,
+                          width: width, height: height, pool: pool)
+        })
+    }
+
+    /// An inclusive box of fill cells.
+    struct CellBox {
+        var x0, x1, y0, y1: Int
+        var width: Int { x1 - x0 + 1 }
+        var height: Int { y1 - y0 + 1 }
+    }
+
+    /// The cells worked on for layer k, or nil when nothing can be filled: the layer's extent grown by
+    /// the reach (nothing outside can be filled), within the nearer layers' extent grown by the reach
+    /// (nothing else feeds a fill cell: the dilation reaches `cellReach` cells, the pull-push box is
+    /// the fill cells' box grown as much). Fill grows from occluded cells only: none, no fill; else
+    /// the fill cells lie within the reach of their box and the pull-push box within twice the reach.
+    static func workCells(layer k: Int, box: Box, nearer: Box, nearest: NearestLayers, cellReach: Int) -> CellBox? {
+        let c = cell, cw = nearest.cellsWide, ch = nearest.cellsHigh
+        var work = CellBox(x0: max(0, box.x0 / c - cellReach, nearer.x0 / c - cellReach),
+                           x1: min(cw - 1, box.x1 / c + cellReach, nearer.x1 / c + cellReach),
+                           y0: max(0, box.y0 / c - cellReach, nearer.y0 / c - cellReach),
+                           y1: min(ch - 1, box.y1 / c + cellReach, nearer.y1 / c + cellReach))
+        guard work.x0 <= work.x1 && work.y0 <= work.y1 else { return nil }
         let bit = UInt64(1) << UInt64(k)
         var ex0 = Int.max, ex1 = Int.min, ey0 = Int.max, ey1 = Int.min
         nearest.edge.withUnsafeBufferPointer { edge in
-            for y in by0...by1 {
+            for y in work.y0...work.y1 {
                 let row = edge.baseAddress! + y * cw
-                var x = bx0
-                while x <= bx1 && row[x] & bit == 0 { x += 1 }
-                guard x <= bx1 else { continue }
-                var last = bx1
+                var x = work.x0
+                while x <= work.x1 && row[x] & bit == 0 { x += 1 }
+                guard x <= work.x1 else { continue }
+                var last = work.x1
                 while row[last] & bit == 0 { last -= 1 }
                 ex0 = min(ex0, x); ex1 = max(ex1, last); ey0 = min(ey0, y); ey1 = y
             }
         }
-        guard ey1 >= 0 else { return .empty(height: height) }
-        bx0 = max(bx0, ex0 - 2 * cellReach); bx1 = min(bx1, ex1 + 2 * cellReach)
-        by0 = max(by0, ey0 - 2 * cellReach); by1 = min(by1, ey1 + 2 * cellReach)
-        let bw = bx1 - bx0 + 1, bh = by1 - by0 + 1
-        let firstRow = by0 * c, lastRow = min(height - 1, by1 * c + c - 1)
-        // Cell averages of the layer's own pixels: (R, G, B, disparity) and weight.
-        var sums: [SIMD4<Float>] = pool.filled(bw * bh, with: .zero)
-        var weights: [Float] = pool.filled(bw * bh, with: 0)
-        // (Scratch goes back to the pool as soon as it is done with, so workers filling other layers reuse it.)
+        guard ey1 >= 0 else { return nil }
+        work.x0 = max(work.x0, ex0 - 2 * cellReach); work.x1 = min(work.x1, ex1 + 2 * cellReach)
+        work.y0 = max(work.y0, ey0 - 2 * cellReach); work.y1 = min(work.y1, ey1 + 2 * cellReach)
+        return work
+    }
+
+    /// Per work cell: the sum of the layer's own pixels' (R, G, B, disparity), weighted, and their weight.
+    static func cellAverages(_ own: LayerSources, work: CellBox, height: Int, pool: ArrayPool) -> ([SIMD4<Float>], [Float]) {
+        let c = cell, bw = work.width
+        var sums: [SIMD4<Float>] = pool.filled(bw * work.height, with: .zero)
+        var weights: [Float] = pool.filled(bw * work.height, with: 0)
+        let firstRow = work.y0 * c, lastRow = min(height - 1, work.y1 * c + c - 1)
         sums.withUnsafeMutableBufferPointer { sums in
         weights.withUnsafeMutableBufferPointer { weights in
         own.x.withUnsafeBufferPointer { xs in
         own.disparity.withUnsafeBufferPointer { ds in
         own.colour.withUnsafeBufferPointer { cs in
-            let left = Int32(bx0 * c), right = Int32((bx1 + 1) * c)
+            let left = Int32(work.x0 * c), right = Int32((work.x1 + 1) * c)
             for y in firstRow...lastRow {
-                let rowBase = (y / c - by0) * bw - bx0
+                let rowBase = (y / c - work.y0) * bw - work.x0
                 // The row's sources inside the box (x ascending).
                 let first = firstIndex(xs, own.rowStart[y], own.rowStart[y + 1]) { $0 >= left }
                 let end = firstIndex(xs, first, own.rowStart[y + 1]) { $0 >= right }
@@ -153,135 +195,128 @@ enum HiddenFill {
                 if cell >= 0 { sums[cell] = sum; weights[cell] = weight }
             }
         }}}}}
-        // The layer's cells at an occlusion edge: hidden background lies only behind a nearer layer that
-        // occludes this one (where a surface merely continues into a nearer layer, nothing is hidden).
+        return (sums, weights)
+    }
+
+    /// The fill cells of layer k, as runs of pixels per work-cell row, their box (in work cells) and
+    /// the pixels the runs hold (at most this many fill sources); nil when there are none. A fill
+    /// cell lies within the reach of the layer's occluded cells (hidden background lies only behind a
+    /// nearer layer that occludes this one; where a surface merely continues into a nearer layer,
+    /// nothing is hidden), and a nearer layer has a pixel there.
+    static func fillCells(layer k: Int, weights: [Float], work: CellBox, nearest: NearestLayers, cellReach: Int,
+                          width: Int, pool: ArrayPool) -> (runs: [[(Int, Int)]], box: CellBox, bound: Int)? {
+        let c = cell, cw = nearest.cellsWide, bw = work.width, bh = work.height
+        let bit = UInt64(1) << UInt64(k)
         var member: [Bool] = pool.unset(bw * bh)  // every cell written
         weights.withUnsafeBufferPointer { weights in
         nearest.edge.withUnsafeBufferPointer { edge in
         member.withUnsafeMutableBufferPointer { member in
             for y in 0..<bh {
-                let edges = edge.baseAddress! + (y + by0) * cw + bx0
+                let edges = edge.baseAddress! + (y + work.y0) * cw + work.x0
                 for x in 0..<bw { member[y * bw + x] = weights[y * bw + x] > 0 && edges[x] & bit != 0 }
             }
         }}}
         let near = HoleFill.dilate(member, width: bw, height: bh, radius: cellReach, pool: pool)
         pool.give(consume member)
-        // Fill cells: near the layer, and a nearer layer has a pixel there.
         var fillCell: [Bool] = pool.unset(bw * bh)  // every cell written
-        var fx0 = bw, fx1 = -1, fy0 = bh, fy1 = -1
+        var box = CellBox(x0: bw, x1: -1, y0: bh, y1: -1)
         near.withUnsafeBufferPointer { near in
         nearest.layer.withUnsafeBufferPointer { nearestLayer in
         fillCell.withUnsafeMutableBufferPointer { fillCell in
             for y in 0..<bh {
-                let cells = nearestLayer.baseAddress! + (y + by0) * cw + bx0
+                let cells = nearestLayer.baseAddress! + (y + work.y0) * cw + work.x0
                 var rowLow = bw, rowHigh = -1
                 for x in 0..<bw {
                     let fill = near[y * bw + x] && Int(cells[x]) > k
                     fillCell[y * bw + x] = fill
                     if fill { rowLow = min(rowLow, x); rowHigh = x }
                 }
-                if rowHigh >= 0 { fx0 = min(fx0, rowLow); fx1 = max(fx1, rowHigh); fy0 = min(fy0, y); fy1 = y }
+                if rowHigh >= 0 { box.x0 = min(box.x0, rowLow); box.x1 = max(box.x1, rowHigh); box.y0 = min(box.y0, y); box.y1 = y }
             }
         }}}
         pool.give(consume near)
-        guard fx1 >= 0 else {
-            pool.give(consume fillCell); pool.give(consume sums); pool.give(consume weights)
-            return .empty(height: height)
-        }
-        // Pull-push over the fill cells' box, grown so the layer's cells around them feed it.
-        let px0 = max(0, fx0 - cellReach), px1 = min(bw - 1, fx1 + cellReach)
-        let py0 = max(0, fy0 - cellReach), py1 = min(bh - 1, fy1 + cellReach)
-        let pw = px1 - px0 + 1, ph = py1 - py0 + 1
-        let originX = bx0 + px0, originY = by0 + py0  // the pull-push grid's origin, in cells
-        // Runs of fill cells per cell row, so only fill cells' pixels are visited.
+        defer { pool.give(fillCell) }
+        guard box.x1 >= 0 else { return nil }
         var runs: [[(Int, Int)]] = Array(repeating: [], count: bh)
-        var bound = 0  // pixels in the runs: at most this many fill sources
-        for y in fy0...fy1 {
-            var x = fx0
-            while x <= fx1 {
+        var bound = 0
+        for y in box.y0...box.y1 {
+            var x = box.x0
+            while x <= box.x1 {
                 guard fillCell[y * bw + x] else { x += 1; continue }
                 let start = x
-                while x <= fx1 && fillCell[y * bw + x] { x += 1 }
-                runs[y].append(((bx0 + start) * c, min(width, (bx0 + x) * c)))
-                bound += (min(width, (bx0 + x) * c) - (bx0 + start) * c) * c
+                while x <= box.x1 && fillCell[y * bw + x] { x += 1 }
+                runs[y].append(((work.x0 + start) * c, min(width, (work.x0 + x) * c)))
+                bound += (min(width, (work.x0 + x) * c) - (work.x0 + start) * c) * c
             }
         }
-        pool.give(consume fillCell)
-        // Pull-push over the box, then the fill pixels: in a fill cell, of a nearer layer, and not
-        // already (tent-)shared with layer k, sampled bilinearly from the filled grid.
-        let result = HoleFill.pullPush(width: pw, height: ph, pool: pool, initialize: { values, known, density in
-            for y in 0..<ph {
-                for x in 0..<pw {
-                    let i = (y + py0) * bw + x + px0
-                    if weights[i] > 0 {
-                        values[y * pw + x] = sums[i] / weights[i]
-                        known[y * pw + x] = 1
-                        density[y * pw + x] = min(1, weights[i] / Float(c * c))
+        return (runs, box, bound)
+    }
+
+    /// The fill sources of layer k: the pixels of the fill runs that belong to a nearer layer (not
+    /// already tent-shared with layer k), or are edge pixels of k partly covered by a nearer surface,
+    /// each with colour and disparity sampled bilinearly from the filled grid (`grid`: its cells in
+    /// the frame) and the coverage of `coverage(density:luminance:)`.
+    static func sample(layer k: Int, filled: UnsafePointer<SIMD4<Float>>, density: UnsafePointer<Float>, grid: CellBox,
+                       runs: [[(Int, Int)]], firstRow: Int, bound: Int, layerOf: [Int32], tent: [Float],
+                       splits: EdgeUnmixing.Splits, layers: DepthLayers, width: Int, height: Int, pool: ArrayPool) -> LayerSources {
+        let c = cell, pw = grid.width, ph = grid.height
+        var rowStart = [Int](repeating: 0, count: height + 1)
+        // The first `count` slots are written, the rest cut off below.
+        var xs: [Int32] = pool.unset(bound)
+        var ds: [Float] = pool.unset(bound)
+        var cs: [SIMD4<Float>] = pool.unset(bound)
+        var count = 0
+        layerOf.withUnsafeBufferPointer { layerOf in
+        tent.withUnsafeBufferPointer { tent in
+        xs.withUnsafeMutableBufferPointer { xs in
+        ds.withUnsafeMutableBufferPointer { ds in
+        cs.withUnsafeMutableBufferPointer { cs in
+            for y in 0..<height {
+                rowStart[y] = count
+                let cellRow = y / c - firstRow
+                guard cellRow >= 0 && cellRow < runs.count, !runs[cellRow].isEmpty else { continue }
+                let gy = (Float(y) + 0.5) / Float(c) - 0.5 - Float(grid.y0)
+                let iy = max(0, min(ph - 1, floorToInt(gy)))
+                let iy1 = min(ph - 1, iy + 1)
+                let ty = max(0, min(1, gy - Float(iy)))
+                let top = filled + iy * pw, bottom = filled + iy1 * pw
+                let densityTop = density + iy * pw, densityBottom = density + iy1 * pw
+                var split = splits.rowStart[y]
+                let splitEnd = splits.rowStart[y + 1]
+                for (first, end) in runs[cellRow] {
+                    for x in first..<end {
+                        let i = y * width + x
+                        let l = Int(layerOf[i])
+                        while split < splitEnd && Int(splits.x[split]) < x { split += 1 }
+                        var share: Float = 1
+                        if l == k, split < splitEnd, Int(splits.x[split]) == x,
+                           layers.assign(splits.split[split].otherDisparity).layer > k {
+                            share = splits.split[split].other.w  // the part of the pixel a nearer surface covers
+                        } else {
+                            guard l > k, !(l == k + 1 && tent[i] < 0) else { continue }
+                        }
+                        let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(grid.x0)
+                        let ix = max(0, min(pw - 1, floorToInt(gx)))
+                        let ix1 = min(pw - 1, ix + 1)
+                        let tx = max(0, min(1, gx - Float(ix)))
+                        let upper = top[ix] * (1 - tx) + top[ix1] * tx
+                        let lower = bottom[ix] * (1 - tx) + bottom[ix1] * tx
+                        let f = upper * (1 - ty) + lower * ty
+                        let dUpper = densityTop[ix] * (1 - tx) + densityTop[ix1] * tx
+                        let dLower = densityBottom[ix] * (1 - tx) + densityBottom[ix1] * tx
+                        let coverage = share * HiddenFill.coverage(density: dUpper * (1 - ty) + dLower * ty,
+                                                                   luminance: HighlightBoost.luminance(f))
+                        guard coverage > 0 else { continue }
+                        xs[count] = Int32(x)
+                        ds[count] = f.w
+                        cs[count] = SIMD4(f.x * coverage, f.y * coverage, f.z * coverage, coverage)
+                        count += 1
                     }
                 }
             }
-        }, use: { filled, density in
-            var rowStart = [Int](repeating: 0, count: height + 1)
-            // The first `count` slots are written, the rest cut off below.
-            var xs: [Int32] = pool.unset(bound)
-            var ds: [Float] = pool.unset(bound)
-            var cs: [SIMD4<Float>] = pool.unset(bound)
-            var count = 0
-            layerOf.withUnsafeBufferPointer { layerOf in
-            tent.withUnsafeBufferPointer { tent in
-            xs.withUnsafeMutableBufferPointer { xs in
-            ds.withUnsafeMutableBufferPointer { ds in
-            cs.withUnsafeMutableBufferPointer { cs in
-                for y in 0..<height {
-                    rowStart[y] = count
-                    let cellRow = y / c - by0
-                    guard cellRow >= fy0 && cellRow <= fy1, !runs[cellRow].isEmpty else { continue }
-                    let gy = (Float(y) + 0.5) / Float(c) - 0.5 - Float(originY)
-                    let iy = max(0, min(ph - 1, floorToInt(gy)))
-                    let iy1 = min(ph - 1, iy + 1)
-                    let ty = max(0, min(1, gy - Float(iy)))
-                    let top = filled + iy * pw, bottom = filled + iy1 * pw
-                    let densityTop = density + iy * pw, densityBottom = density + iy1 * pw
-                    var split = splits.rowStart[y]
-                    let splitEnd = splits.rowStart[y + 1]
-                    for (first, end) in runs[cellRow] {
-                        for x in first..<end {
-                            let i = y * width + x
-                            let l = Int(layerOf[i])
-                            while split < splitEnd && Int(splits.x[split]) < x { split += 1 }
-                            var share: Float = 1
-                            if l == k, split < splitEnd, Int(splits.x[split]) == x,
-                               layers.assign(splits.split[split].otherDisparity).layer > k {
-                                share = splits.split[split].other.w  // the part of the pixel a nearer surface covers
-                            } else {
-                                guard l > k, !(l == k + 1 && tent[i] < 0) else { continue }
-                            }
-                            let gx = (Float(x) + 0.5) / Float(c) - 0.5 - Float(originX)
-                            let ix = max(0, min(pw - 1, floorToInt(gx)))
-                            let ix1 = min(pw - 1, ix + 1)
-                            let tx = max(0, min(1, gx - Float(ix)))
-                            let upper = top[ix] * (1 - tx) + top[ix1] * tx
-                            let lower = bottom[ix] * (1 - tx) + bottom[ix1] * tx
-                            let f = upper * (1 - ty) + lower * ty
-                            let dUpper = densityTop[ix] * (1 - tx) + densityTop[ix1] * tx
-                            let dLower = densityBottom[ix] * (1 - tx) + densityBottom[ix1] * tx
-                            let coverage = share * HiddenFill.coverage(density: dUpper * (1 - ty) + dLower * ty,
-                                                               luminance: HighlightBoost.luminance(f))
-                            guard coverage > 0 else { continue }
-                            xs[count] = Int32(x)
-                            ds[count] = f.w
-                            cs[count] = SIMD4(f.x * coverage, f.y * coverage, f.z * coverage, coverage)
-                            count += 1
-                        }
-                    }
-                }
-            }}}}}
-            rowStart[height] = count
-            xs.removeLast(bound - count); ds.removeLast(bound - count); cs.removeLast(bound - count)
-            return LayerSources(rowStart: rowStart, x: xs, disparity: ds, colour: cs)
-        })
-        pool.give(consume sums)
-        pool.give(consume weights)
-        return result
+        }}}}}
+        rowStart[height] = count
+        xs.removeLast(bound - count); ds.removeLast(bound - count); cs.removeLast(bound - count)
+        return LayerSources(rowStart: rowStart, x: xs, disparity: ds, colour: cs)
     }
 }

@@ -63,24 +63,64 @@ extension DefocusEngine {
         let image = boosted ?? colour
         let width = image.width
         let height = image.height
-        let count = image.pixelCount
         let pool = self.pool
 
         let (layers, scale) = depthLayers(disparity: disparity, width: width, typicalFocus: typicalFocus, lens: lens)
 
-        // Per pixel, on all workers (rows in bands of 16, a multiple of the fill grid's cell): layer and
-        // tent weight, nearest layer and occlusion edges per cell, entries per (layer, row). Colour is
-        // read in the next pass: this one writes 8 bytes per pixel (no linear copy of the colour is kept).
-        // (Every pixel of the two arrays is written below.)
-        var layerOf: [Int32] = pool.unset(count)
-        var tent: [Float] = pool.unset(count)
-        var nearest = HiddenFill.NearestLayers(width: width, height: height, pool: pool)
-        var counts: [Int] = pool.filled(layers.count * (height + 1), with: 0)
         // A depth step between neighbours worth more than this much blur (px) is an occlusion edge; a
         // continuous surface (a floor, a wall at an angle) changes far less from pixel to pixel.
         let edgeStep = HiddenFill.edgeBlur / max(scale, 1e-6)
         // Anti-aliased pixels at depth edges become two sources (one more entry, in the other surface's layer).
         let splits = EdgeUnmixing.splits(image: image, disparity: disparity, step: edgeStep, threads: threadCount, pool: pool)
+        var assigned = assignLayers(layers, disparity: disparity, splits: splits, edgeStep: edgeStep, width: width, height: height)
+        let sources = Self.layerSources(layers: layers, counts: assigned.counts, image: image, splits: splits,
+                                        disparity: disparity, layerOf: assigned.layerOf, tent: assigned.tent,
+                                        width: width, height: height, threads: threadCount, pool: pool)
+        pool.give(assigned.counts)
+        assigned.counts = []
+        let fills = hiddenFills(sources, layers: layers, assigned: assigned, splits: splits, width: width, height: height)
+        pool.give(assigned.tent)
+        pool.give(assigned.nearest.layer)
+        pool.give(assigned.nearest.edge)
+        return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills,
+                             image: image, ownsImage: boosted != nil, disparity: disparity, layerIndex: assigned.layerOf)
+    }
+}
+
+extension DefocusEngine {
+    /// A frame's depth layers, and the blur (px) per unit of disparity they were sized with.
+    func depthLayers(disparity: [Float], width: Int, typicalFocus: Double, lens: LensModel?) -> (DepthLayers, Float) {
+        let scale = Float((lens ?? settings.lens).layerScale(imageWidth: width, typicalFocus: typicalFocus))
+        return (DepthLayers(disparity: disparity, pixelsPerDisparity: scale, layerThickness: settings.layerThickness,
+                            maximumLayers: settings.maximumLayers), scale)
+    }
+
+    /// Each pixel's layers, and what the later stages need from that pass.
+    struct LayerAssignment {
+        /// Per pixel: its (main) layer, and its tent share (> 0 the nearer layer's weight, < 0 minus the farther one's).
+        var layerOf: [Int32]
+        var tent: [Float]
+        /// Per fill cell: the nearest layer with a pixel there, and the layers occluded there.
+        var nearest: HiddenFill.NearestLayers
+        /// Entries per (layer, row): `height + 1` per layer (the last unused), for the layer lists.
+        var counts: [Int]
+    }
+
+    /// The per-pixel pass, on all workers (rows in bands of 16, a multiple of the fill grid's cell):
+    /// layer and tent weight, nearest layer and occluded layers per cell, entries per (layer, row),
+    /// counting the other shares of edge pixels too. Colour is read in the next pass: this one writes
+    /// 8 bytes per pixel (no linear copy of the colour is kept).
+    ///
+    /// Index arithmetic here uses wrapping operators (`&+`, `&*`) and truncating conversions: every
+    /// index is below the pixel count or `layers.count · (height + 1)`, and a layer (< 64) fits any
+    /// integer type, so none can overflow; this loop runs once per pixel and frame.
+    func assignLayers(_ layers: DepthLayers, disparity: [Float], splits: EdgeUnmixing.Splits, edgeStep: Float,
+                      width: Int, height: Int) -> LayerAssignment {
+        let count = width * height
+        var layerOf: [Int32] = pool.unset(count)  // every pixel of the two arrays is written below
+        var tent: [Float] = pool.unset(count)
+        var nearest = HiddenFill.NearestLayers(width: width, height: height, pool: pool)
+        var counts: [Int] = pool.filled(layers.count * (height + 1), with: 0)
         let band = 16
         layerOf.withUnsafeMutableBufferPointer { lo in
         tent.withUnsafeMutableBufferPointer { tw in
@@ -94,7 +134,13 @@ extension DefocusEngine {
             let edges = SharedPointer(base: ne.baseAddress!)
             let depth = SharedPointer(base: UnsafeMutablePointer(mutating: db.baseAddress!))  // read only
             let cellsWide = nearest.cellsWide
-            let rowsPerLayer = height + 1
+            let rowsPerLayer = height &+ 1
+            /// One more entry of layer l in row y.
+            @Sendable @inline(__always) func count(_ l: Int, _ y: Int, _ n: Int = 1) { perRow.base[l &* rowsPerLayer &+ y] &+= n }
+            /// Layer l has a pixel in cell `cell`: keep the nearest.
+            @Sendable @inline(__always) func near(_ l: Int, _ cell: Int) {
+                if Int8(truncatingIfNeeded: l) > cells.base[cell] { cells.base[cell] = Int8(truncatingIfNeeded: l) }
+            }
             parallelFor(height, threads: threadCount, chunk: band) { _, rows in
                 for y in rows {
                     // Entries per (layer, row) for the layer lists: runs of one layer counted at once.
@@ -103,60 +149,60 @@ extension DefocusEngine {
                     // Neighbours often share a depth value: the last one's layer and weights are reused.
                     var lastDisparity = Float.nan
                     var a = (layer: 0, nearerWeight: Float(0), fartherWeight: Float(0))
-                    // Occlusion edges mark the cells on both sides. Along a row both cells are marked at
-                    // once; across rows each row looks up and down and marks its own cell, so a worker
-                    // writes only its own rows' cells (bands hold whole cell rows).
-                    let cellRow = (y / HiddenFill.cell) * cellsWide
-                    let up = max(0, y - 1), down = min(height - 1, y + 1)
+                    // A pixel with a nearer neighbour (by more than edgeStep) marks its layer occluded in
+                    // its cell. Along a row both directions are seen at once; across rows each row looks
+                    // up and down and marks its own cell, so a worker writes only its own rows' cells
+                    // (bands hold whole cell rows).
+                    let cellRow = (y / HiddenFill.cell) &* cellsWide
+                    let up = max(0, y - 1) &* width, down = min(height - 1, y + 1) &* width
                     for x in 0..<width {
-                        let i = y * width + x
+                        let i = y &* width &+ x
                         let d = depth.base[i]
+                        let cell = cellRow &+ x / HiddenFill.cell
                         if d != lastDisparity {
                             let previousLayer = a.layer
                             a = layers.assign(d)
                             if x > 0 && d - lastDisparity > edgeStep {  // pixel x occludes pixel x - 1
-                                edges.base[cellRow + (x - 1) / HiddenFill.cell] |= 1 << UInt64(previousLayer)
+                                edges.base[cellRow &+ (x &- 1) / HiddenFill.cell] |= 1 << UInt64(truncatingIfNeeded: previousLayer)
                             } else if x > 0 && lastDisparity - d > edgeStep {  // pixel x - 1 occludes pixel x
-                                edges.base[cellRow + x / HiddenFill.cell] |= 1 << UInt64(a.layer)
+                                edges.base[cell] |= 1 << UInt64(truncatingIfNeeded: a.layer)
                             }
                             lastDisparity = d
                         }
-                        if depth.base[up * width + x] - d > edgeStep || depth.base[down * width + x] - d > edgeStep {
-                            edges.base[cellRow + x / HiddenFill.cell] |= 1 << UInt64(a.layer)
+                        if depth.base[up &+ x] - d > edgeStep || depth.base[down &+ x] - d > edgeStep {
+                            edges.base[cell] |= 1 << UInt64(truncatingIfNeeded: a.layer)
                         }
-                        lp.base[i] = Int32(a.layer)
+                        lp.base[i] = Int32(truncatingIfNeeded: a.layer)
                         tp.base[i] = a.fartherWeight > 0 ? -a.fartherWeight : a.nearerWeight
-                        let cell = cellRow + x / HiddenFill.cell
-                        if Int8(a.layer) > cells.base[cell] { cells.base[cell] = Int8(a.layer) }
+                        near(a.layer, cell)
                         if a.layer != runLayer {
-                            if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
+                            if run > 0 { count(runLayer, y, run) }
                             runLayer = a.layer
                             run = 0
                         }
-                        run += 1
-                        if a.nearerWeight > 0 { perRow.base[(a.layer + 1) * rowsPerLayer + y] += 1 }
-                        if a.fartherWeight > 0 { perRow.base[(a.layer - 1) * rowsPerLayer + y] += 1 }
+                        run &+= 1
+                        if a.nearerWeight > 0 { count(a.layer &+ 1, y) }
+                        if a.fartherWeight > 0 { count(a.layer &- 1, y) }
                     }
-                    if run > 0 { perRow.base[runLayer * rowsPerLayer + y] += run }
+                    if run > 0 { count(runLayer, y, run) }
                     for s in splits.rowStart[y]..<splits.rowStart[y + 1] {
                         let other = layers.assign(splits.split[s].otherDisparity)
                         // The other surface has a pixel in this cell too (for the fill's nearest layer).
-                        let cell = cellRow + Int(splits.x[s]) / HiddenFill.cell
-                        if Int8(other.layer) > cells.base[cell] { cells.base[cell] = Int8(other.layer) }
-                        perRow.base[other.layer * rowsPerLayer + y] += 1
-                        if other.nearerWeight > 0 { perRow.base[(other.layer + 1) * rowsPerLayer + y] += 1 }
-                        if other.fartherWeight > 0 { perRow.base[(other.layer - 1) * rowsPerLayer + y] += 1 }
+                        near(other.layer, cellRow &+ Int(splits.x[s]) / HiddenFill.cell)
+                        count(other.layer, y)
+                        if other.nearerWeight > 0 { count(other.layer &+ 1, y) }
+                        if other.fartherWeight > 0 { count(other.layer &- 1, y) }
                     }
                 }
             }
         }}}}}}
+        return LayerAssignment(layerOf: layerOf, tent: tent, nearest: nearest, counts: counts)
+    }
 
-        let sources = Self.layerSources(layers: layers, counts: counts, image: image, splits: splits,
-                                        disparity: disparity, layerOf: layerOf, tent: tent,
-                                        width: width, height: height, threads: threadCount, pool: pool)
-        pool.give(consume counts)
-        // Hidden background per layer, on all workers. Layer k can only be filled where a nearer layer
-        // has pixels: within the union of the boxes of layers k+1, k+2, ...
+    /// Hidden background per layer, on all workers. Layer k can only be filled where a nearer layer
+    /// has pixels: within the union of the boxes of layers k+1, k+2, ...
+    func hiddenFills(_ sources: [LayerSources], layers: DepthLayers, assigned: LayerAssignment, splits: EdgeUnmixing.Splits,
+                     width: Int, height: Int) -> [LayerSources] {
         let boxes = sources.map(HiddenFill.Box.init(of:))
         var nearerBoxes = [HiddenFill.Box?](repeating: nil, count: layers.count)
         for k in stride(from: layers.count - 2, through: 0, by: -1) {
@@ -165,31 +211,19 @@ extension DefocusEngine {
         let fills = Slots<LayerSources>(count: layers.count)
         let reach = Int(settings.maximumRadius.rounded(.up)) + 1
         let fillHidden = settings.fillHidden
-        parallelFor(layers.count, threads: threadCount, chunk: 1) { [layerOf, tent, nearest, nearerBoxes] _, items in
+        let pool = self.pool
+        parallelFor(layers.count, threads: threadCount, chunk: 1) { [nearerBoxes] _, items in
             for k in items {
                 if fillHidden, let box = boxes[k], let nearer = nearerBoxes[k] {
-                    fills.store(k, HiddenFill.sources(layer: k, own: sources[k], box: box, nearer: nearer, nearest: nearest,
-                                                      layerOf: layerOf, tent: tent, splits: splits, layers: layers,
+                    fills.store(k, HiddenFill.sources(layer: k, own: sources[k], box: box, nearer: nearer, nearest: assigned.nearest,
+                                                      layerOf: assigned.layerOf, tent: assigned.tent, splits: splits, layers: layers,
                                                       width: width, height: height, reach: reach, pool: pool))
                 } else {
                     fills.store(k, .empty(height: height))
                 }
             }
         }
-        pool.give(consume tent)
-        pool.give(nearest.layer)
-        pool.give(nearest.edge)
-        return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills.values(),
-                             image: image, ownsImage: boosted != nil, disparity: disparity, layerIndex: layerOf)
-    }
-}
-
-extension DefocusEngine {
-    /// A frame's depth layers, and the blur (px) per unit of disparity they were sized with.
-    func depthLayers(disparity: [Float], width: Int, typicalFocus: Double, lens: LensModel?) -> (DepthLayers, Float) {
-        let scale = Float((lens ?? settings.lens).layerScale(imageWidth: width, typicalFocus: typicalFocus))
-        return (DepthLayers(disparity: disparity, pixelsPerDisparity: scale, layerThickness: settings.layerThickness,
-                            maximumLayers: settings.maximumLayers), scale)
+        return fills.values()
     }
 
     /// A pointer for empty buffers, never dereferenced.

@@ -131,8 +131,7 @@ enum Scene {
     }
 
     /// Arguments of the wrong size stop the process with a message naming the entry point, in every
-    /// build: the module is compiled -Ounchecked in release, where a precondition would be gone and
-    /// the unchecked loops would read past the arrays.
+    /// build: the hot loops index through raw pointers and would read past the arrays.
     @Test func wrongSizedArgumentsStopWithAMessage() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let plate = PlanarImage(width: 3, height: 3, channels: 4)
