@@ -15,7 +15,8 @@ struct DepthLayers: Sendable {
     let softness: [Float]
     /// Lookup: per each of `lookupBins` equal disparity bins, the layer when the bin and its two
     /// neighbours hold no boundary (then `assign` needs no search), else −1 − (the layer one below
-    /// the bin's low edge), where a step or two upwards finds the answer.
+    /// the bin's low edge), where a step or two upwards finds the answer. Speed-up, schedule: the
+    /// same layer as searching `bounds` (bit-identical).
     private var lookup: [Int32] = []
     private var lookupLow: Float = 0
     private var lookupScale: Float = 0

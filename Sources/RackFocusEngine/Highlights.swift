@@ -59,9 +59,22 @@ public struct HighlightBoost: Sendable, Equatable {
 
     /// As `apply`, or nil when no pixel reaches the threshold (the picture is used as it is).
     func boosted(_ image: PlanarImage, pool: ArrayPool) -> PlanarImage? {
+        guard threshold < 1, let (hot, box) = hotPixels(image) else { return nil }
+        var samples = kneed(image, hot: hot, pool: pool)
+        let lightRadius = self.lightRadius ?? Float(image.width) / 40
+        let radius = Int(lightRadius.rounded())
+        if radius > 0 {
+            let grid = BlockGrid(around: box, radius: radius, width: image.width, height: image.height)
+            let sums = blockSums(image, grid: grid, pool: pool)
+            addSmallLights(image, hot: hot, grid: grid, sums: sums, lightRadius: lightRadius, into: &samples, pool: pool)
+        }
+        return PlanarImage(width: image.width, height: image.height, channels: 3, samples: samples)
+    }
+
+    /// The pixels above the threshold (usually a few lamps and windows) and the box around them
+    /// (x0, x1, y0, y1 inclusive), or nil when there are none.
+    func hotPixels(_ image: PlanarImage) -> (hot: [Int32], box: (Int, Int, Int, Int))? {
         let width = image.width, height = image.height, n = image.pixelCount
-        guard threshold < 1 else { return nil }
-        // The pixels above the threshold, and the box around them (usually a few lamps and windows).
         var hot: [Int32] = []
         var x0 = width, x1 = -1, y0 = height, y1 = -1
         image.samples.withUnsafeBufferPointer { source in
@@ -86,7 +99,12 @@ public struct HighlightBoost: Sendable, Equatable {
                 }
             }
         }
-        guard !hot.isEmpty else { return nil }
+        return hot.isEmpty ? nil : (hot, (x0, x1, y0, y1))
+    }
+
+    /// The picture's R, G, B planes with NaN read as 0 and the knee applied to the hot pixels.
+    func kneed(_ image: PlanarImage, hot: [Int32], pool: ArrayPool) -> [Float] {
+        let n = image.pixelCount
         var samples: [Float] = pool.unset(3 * n)  // every sample written below
         image.samples.withUnsafeBufferPointer { source in
         samples.withUnsafeMutableBufferPointer { out in
@@ -103,28 +121,50 @@ public struct HighlightBoost: Sendable, Equatable {
                 out[i] = k.x; out[n + i] = k.y; out[2 * n + i] = k.z
             }
         }}
-        let lightRadius = self.lightRadius ?? Float(width) / 40
-        let radius = Int(lightRadius.rounded())
-        guard radius > 0 else { return PlanarImage(width: width, height: height, channels: 3, samples: samples) }
-        // Over the hot pixels' box grown by the radius, on a grid of 4 x 4-pixel blocks (the sums are
-        // a heuristic's, and this keeps them to a few percent of a frame's time): per block the
-        // degree of clipping Σt and the surroundings, the luminance and count of the pixels not above
-        // the threshold, in 1/1024 steps. Integer box sums are exact in any order.
-        let block = 4
-        let bx0 = max(0, x0 - radius), bx1 = min(width - 1, x1 + radius)
-        let by0 = max(0, y0 - radius), by1 = min(height - 1, y1 + radius)
-        let gw = (bx1 - bx0) / block + 1, gh = (by1 - by0) / block + 1
-        var clipped: [Int32] = pool.filled(gw * gh, with: 0)
-        var cold: [Int32] = pool.filled(gw * gh, with: 0), coldLight: [Int32] = pool.filled(gw * gh, with: 0)
+        return samples
+    }
+
+    /// The hot pixels' box grown by the light radius, on a grid of 4 x 4-pixel blocks (the sums are a
+    /// heuristic's, and blocks keep them to a few percent of a frame's time).
+    struct BlockGrid {
+        static let block = 4
+        /// The grown box (inclusive) and the grid's size in blocks.
+        let x0: Int, x1: Int, y0: Int, y1: Int
+        let columns: Int, rows: Int
+
+        init(around box: (Int, Int, Int, Int), radius: Int, width: Int, height: Int) {
+            x0 = max(0, box.0 - radius); x1 = min(width - 1, box.1 + radius)
+            y0 = max(0, box.2 - radius); y1 = min(height - 1, box.3 + radius)
+            columns = (x1 - x0) / Self.block + 1
+            rows = (y1 - y0) / Self.block + 1
+        }
+
+        /// The block holding pixel (x, y).
+        @inline(__always)
+        func index(_ x: Int, _ y: Int) -> Int { ((y - y0) / Self.block) * columns + (x - x0) / Self.block }
+    }
+
+    /// Per block: the degree of clipping Σt, and the surroundings, the count and luminance of the
+    /// pixels not above the threshold, in 1/1024 steps. Integer sums are exact in any order.
+    struct BlockSums {
+        var clipped: [Int32], cold: [Int32], coldLight: [Int32]
+
+        func recycle(into pool: ArrayPool) { pool.give(clipped); pool.give(cold); pool.give(coldLight) }
+    }
+
+    func blockSums(_ image: PlanarImage, grid: BlockGrid, pool: ArrayPool) -> BlockSums {
+        let width = image.width, n = image.pixelCount, block = BlockGrid.block
+        let cells = grid.columns * grid.rows
+        var sums = BlockSums(clipped: pool.filled(cells, with: 0), cold: pool.filled(cells, with: 0),
+                             coldLight: pool.filled(cells, with: 0))
         image.samples.withUnsafeBufferPointer { source in
             let r = source.baseAddress!, g = r + n, b = g + n
-            for y in by0...by1 {
-                let row = ((y - by0) / block) * gw
-                var x = bx0
+            for y in grid.y0...grid.y1 {
+                var x = grid.x0
                 // Whole blocks four pixels at a time while none is hot (the common case), else pixel by pixel.
-                while x <= bx1 {
-                    let i = y * width + x, j = row + (x - bx0) / block
-                    if x + 4 <= bx1 + 1 && (x - bx0) % block == 0 {
+                while x <= grid.x1 {
+                    let i = y * width + x, j = grid.index(x, y)
+                    if x + 4 <= grid.x1 + 1 && (x - grid.x0) % block == 0 {
                         @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
                             var v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Float>.self)
                             v.replace(with: 0, where: .!(v .== v))
@@ -133,33 +173,42 @@ public struct HighlightBoost: Sendable, Equatable {
                         var luminance = 0.2126 * load(r) + 0.7152 * load(g) + 0.0722 * load(b)
                         if !any(luminance .> threshold) {
                             luminance.replace(with: 0, where: luminance .< 0)
-                            cold[j] += 4
+                            sums.cold[j] += 4
                             let q = luminance * 1024 + 0.5  // (lane by lane: the generic SIMD conversion is not specialised)
-                            coldLight[j] += Int32(q[0]) + Int32(q[1]) + Int32(q[2]) + Int32(q[3])
+                            sums.coldLight[j] += Int32(q[0]) + Int32(q[1]) + Int32(q[2]) + Int32(q[3])
                             x += 4
                             continue
                         }
                     }
                     let luminance = Self.luminance(DefocusEngine.linear(r[i], g[i], b[i]))
                     if luminance > threshold {
-                        clipped[j] += Int32(clipping(luminance) * 1024 + 0.5)
+                        sums.clipped[j] += Int32(clipping(luminance) * 1024 + 0.5)
                     } else {
-                        cold[j] += 1
-                        coldLight[j] += Int32(max(0, luminance) * 1024 + 0.5)
+                        sums.cold[j] += 1
+                        sums.coldLight[j] += Int32(max(0, luminance) * 1024 + 0.5)
                     }
                     x += 1
                 }
             }
         }
-        let blocks = max(1, Int((lightRadius / Float(block)).rounded()))
-        let counts = Self.boxSums(clipped, width: gw, height: gh, radius: blocks, pool: pool)
-        let coldCounts = Self.boxSums(cold, width: gw, height: gh, radius: blocks, pool: pool)
-        let coldSums = Self.boxSums(coldLight, width: gw, height: gh, radius: blocks, pool: pool)
+        return sums
+    }
+
+    /// Raises each hot pixel of `samples` to the light of its small clipped blob (see the type's
+    /// comment), summing the block sums over the box of the light radius around it.
+    func addSmallLights(_ image: PlanarImage, hot: [Int32], grid: BlockGrid, sums: BlockSums, lightRadius: Float,
+                        into samples: inout [Float], pool: ArrayPool) {
+        let width = image.width, n = image.pixelCount
+        let blocks = max(1, Int((lightRadius / Float(BlockGrid.block)).rounded()))
+        let counts = Self.boxSums(sums.clipped, width: grid.columns, height: grid.rows, radius: blocks, pool: pool)
+        let coldCounts = Self.boxSums(sums.cold, width: grid.columns, height: grid.rows, radius: blocks, pool: pool)
+        let coldSums = Self.boxSums(sums.coldLight, width: grid.columns, height: grid.rows, radius: blocks, pool: pool)
+        sums.recycle(into: pool)
         let light = Float.pi * lightRadius * lightRadius
         image.samples.withUnsafeBufferPointer { source in
         samples.withUnsafeMutableBufferPointer { out in
             for i in hot.map(Int.init) {
-                let j = ((i / width - by0) / block) * gw + (i % width - bx0) / block
+                let j = grid.index(i % width, i / width)
                 let t = clipping(Self.luminance(DefocusEngine.linear(source[i], source[n + i], source[2 * n + i])))
                 guard t > 0 else { continue }
                 let rgb = SIMD4<Float>(out[i], out[n + i], out[2 * n + i], 0)
@@ -175,8 +224,6 @@ public struct HighlightBoost: Sendable, Equatable {
             }
         }}
         pool.give(counts); pool.give(coldCounts); pool.give(coldSums)
-        pool.give(clipped); pool.give(cold); pool.give(coldLight)
-        return PlanarImage(width: width, height: height, channels: 3, samples: samples)
     }
 
     /// Sum of `values` over the (2r + 1)² box around each pixel (cut at the frame's edges): running
