@@ -78,7 +78,7 @@ public final class DefocusEngine: Sendable {
     public func blurPlate(_ plate: PlanarImage, disparity depth: [Float], focusDistance: Double, lens: LensModel? = nil) -> PlanarImage {
         checkArguments(colour: plate, disparity: depth, caller: "blurPlate")
         let width = plate.width, height = plate.height, n = plate.pixelCount
-        let colour = settings.highlights.flatMap { $0.boosted(plate, pool: pool) } ?? plate
+        let colour = settings.highlights.flatMap { $0.boosted(plate, threads: threadCount, pool: pool) } ?? plate
         var builder = LayerSourceBuilder(height: height)
         for y in 0..<height {
             builder.startRow(y)

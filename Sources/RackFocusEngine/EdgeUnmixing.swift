@@ -77,7 +77,9 @@ enum EdgeUnmixing {
     }
 
     /// Per pixel, 1 where its 3 × 3 neighbourhood holds a depth step (disparities more than `step`
-    /// apart), else 0: from the running minimum and maximum of three rows, column by column.
+    /// apart), else 0: the minimum and maximum of three rows, column by column, then of three columns,
+    /// eight pixels at a time. A NaN never replaces a value (comparisons with it are false), as in
+    /// `neighbourRange`.
     static func edgeMap(disparity: [Float], width: Int, height: Int, step: Float, threads: Int, pool: ArrayPool) -> [UInt8] {
         var edges: [UInt8] = pool.unset(width * height)  // every pixel written below
         edges.withUnsafeMutableBufferPointer { out in
@@ -85,40 +87,75 @@ enum EdgeUnmixing {
             let edgeBase = SharedPointer(base: out.baseAddress!)
             let depth = SharedPointer(base: UnsafeMutablePointer(mutating: db.baseAddress!))  // read only
             parallelFor(height, threads: threads, chunk: 32) { _, rows in
-                var low = [Float](repeating: 0, count: width), high = [Float](repeating: 0, count: width)
+                // Column minima and maxima at 1...width; 0 and width + 1 repeat the border columns
+                // (a pixel compared with itself changes nothing), so no column needs a bounds test.
+                let low = UnsafeMutablePointer<Float>.allocate(capacity: width + 2)
+                let high = UnsafeMutablePointer<Float>.allocate(capacity: width + 2)
+                defer { low.deallocate(); high.deallocate() }
                 for y in rows {
-                    // Down the three rows, eight columns at a time.
                     let above = depth.base + max(0, y - 1) * width, here = depth.base + y * width
                     let below = depth.base + min(height - 1, y + 1) * width
-                    var x = 0
-                    while x + 8 <= width {
-                        @inline(__always) func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-                            UnsafeRawPointer(p + x).loadUnaligned(as: SIMD8<Float>.self)
-                        }
-                        let a = load(above), m = load(here), b = load(below)
-                        var l = m, h = m
-                        l.replace(with: a, where: a .< l); l.replace(with: b, where: b .< l)
-                        h.replace(with: a, where: a .> h); h.replace(with: b, where: b .> h)
-                        for lane in 0..<8 { low[x + lane] = l[lane]; high[x + lane] = h[lane] }
-                        x += 8
-                    }
-                    while x < width {
-                        var l = here[x], h = here[x]
-                        if above[x] < l { l = above[x] }; if below[x] < l { l = below[x] }
-                        if above[x] > h { h = above[x] }; if below[x] > h { h = below[x] }
-                        low[x] = l; high[x] = h
-                        x += 1
-                    }
-                    for x in 0..<width {
-                        var l = low[x], h = high[x]
-                        if x > 0 { if low[x - 1] < l { l = low[x - 1] }; if high[x - 1] > h { h = high[x - 1] } }
-                        if x + 1 < width { if low[x + 1] < l { l = low[x + 1] }; if high[x + 1] > h { h = high[x + 1] } }
-                        edgeBase.base[y * width + x] = h - l > step ? 1 : 0
-                    }
+                    columnRanges(above, here, below, width: width, low: low + 1, high: high + 1)
+                    low[0] = low[1]; high[0] = high[1]
+                    low[width + 1] = low[width]; high[width + 1] = high[width]
+                    markSteps(low: low, high: high, width: width, step: step, into: edgeBase.base + y * width)
                 }
             }
         }}
         return edges
+    }
+
+    /// low[x], high[x] = the minimum and maximum of the three rows at column x.
+    @inline(__always)
+    static func columnRanges(_ above: UnsafePointer<Float>, _ here: UnsafePointer<Float>, _ below: UnsafePointer<Float>,
+                             width: Int, low: UnsafeMutablePointer<Float>, high: UnsafeMutablePointer<Float>) {
+        var x = 0
+        while x + 8 <= width {
+            @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+                UnsafeRawPointer(p + x).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            let a = load(above), m = load(here), b = load(below)
+            var l = m, h = m
+            l.replace(with: a, where: a .< l); l.replace(with: b, where: b .< l)
+            h.replace(with: a, where: a .> h); h.replace(with: b, where: b .> h)
+            UnsafeMutableRawPointer(low + x).storeBytes(of: l, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(high + x).storeBytes(of: h, as: SIMD8<Float>.self)
+            x += 8
+        }
+        while x < width {
+            var l = here[x], h = here[x]
+            if above[x] < l { l = above[x] }; if below[x] < l { l = below[x] }
+            if above[x] > h { h = above[x] }; if below[x] > h { h = below[x] }
+            low[x] = l; high[x] = h
+            x += 1
+        }
+    }
+
+    /// Row of the edge map from padded column ranges (column x at x + 1): 1 where the three columns
+    /// around x span more than `step`.
+    @inline(__always)
+    static func markSteps(low: UnsafePointer<Float>, high: UnsafePointer<Float>, width: Int, step: Float,
+                          into row: UnsafeMutablePointer<UInt8>) {
+        var x = 0
+        while x + 8 <= width {
+            @inline(__always) func load(_ p: UnsafePointer<Float>, _ at: Int) -> SIMD8<Float> {
+                UnsafeRawPointer(p + at).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            var l = load(low, x + 1), h = load(high, x + 1)
+            let ll = load(low, x), lr = load(low, x + 2), hl = load(high, x), hr = load(high, x + 2)
+            l.replace(with: ll, where: ll .< l); h.replace(with: hl, where: hl .> h)
+            l.replace(with: lr, where: lr .< l); h.replace(with: hr, where: hr .> h)
+            let steps = h - l .> step
+            for lane in 0..<8 { row[x + lane] = steps[lane] ? 1 : 0 }
+            x += 8
+        }
+        while x < width {
+            var l = low[x + 1], h = high[x + 1]
+            if low[x] < l { l = low[x] }; if high[x] > h { h = high[x] }
+            if low[x + 2] < l { l = low[x + 2] }; if high[x + 2] > h { h = high[x + 2] }
+            row[x] = h - l > step ? 1 : 0
+            x += 1
+        }
     }
 
     /// Runs `body` with read access to a frame for `split`.

@@ -52,70 +52,89 @@ public struct HighlightBoost: Sendable, Equatable {
 
     /// The boosted picture: linear R, G, B planes (NaN read as 0), from the first three channels of
     /// `image` (linear light).
-    public func apply(to image: PlanarImage, pool: ArrayPool = ArrayPool()) -> PlanarImage {
-        boosted(image, pool: pool) ?? PlanarImage(width: image.width, height: image.height, channels: 3,
+    public func apply(to image: PlanarImage, threads: Int = 1, pool: ArrayPool = ArrayPool()) -> PlanarImage {
+        boosted(image, threads: threads, pool: pool) ?? PlanarImage(width: image.width, height: image.height, channels: 3,
                                                   samples: Array(image.samples[0..<3 * image.pixelCount]))
     }
 
     /// As `apply`, or nil when no pixel reaches the threshold (the picture is used as it is).
-    func boosted(_ image: PlanarImage, pool: ArrayPool) -> PlanarImage? {
-        guard threshold < 1, let (hot, box) = hotPixels(image) else { return nil }
-        var samples = kneed(image, hot: hot, pool: pool)
+    /// Speed-up, schedule: the passes over the picture run on `threads` workers over bands of rows;
+    /// the hot pixels are listed in band order and the block sums are integers, so the result is the
+    /// same for any thread count.
+    func boosted(_ image: PlanarImage, threads: Int, pool: ArrayPool) -> PlanarImage? {
+        guard threshold < 1, let (hot, box) = hotPixels(image, threads: threads) else { return nil }
+        var samples = kneed(image, hot: hot, threads: threads, pool: pool)
         let lightRadius = self.lightRadius ?? Float(image.width) / 40
         let radius = Int(lightRadius.rounded())
         if radius > 0 {
             let grid = BlockGrid(around: box, radius: radius, width: image.width, height: image.height)
-            let sums = blockSums(image, grid: grid, pool: pool)
+            let sums = blockSums(image, grid: grid, threads: threads, pool: pool)
             addSmallLights(image, hot: hot, grid: grid, sums: sums, lightRadius: lightRadius, into: &samples, pool: pool)
         }
         return PlanarImage(width: image.width, height: image.height, channels: 3, samples: samples)
     }
 
-    /// The pixels above the threshold (usually a few lamps and windows) and the box around them
-    /// (x0, x1, y0, y1 inclusive), or nil when there are none.
-    func hotPixels(_ image: PlanarImage) -> (hot: [Int32], box: (Int, Int, Int, Int))? {
-        let width = image.width, height = image.height, n = image.pixelCount
-        var hot: [Int32] = []
-        var x0 = width, x1 = -1, y0 = height, y1 = -1
+    /// The pixels above the threshold (usually a few lamps and windows) in raster order and the box
+    /// around them (x0, x1, y0, y1 inclusive), or nil when there are none.
+    func hotPixels(_ image: PlanarImage, threads: Int) -> (hot: [Int32], box: (Int, Int, Int, Int))? {
+        let band = 32
+        let parts = Slots<[Int32]>(count: (image.height + band - 1) / band)
         image.samples.withUnsafeBufferPointer { source in
-            let r = source.baseAddress!, g = r + n, b = g + n
-            for y in 0..<height {
-                var x = 0
-                while x < width {
-                    // Eight pixels at a time while none is hot (NaN compares false: not hot).
-                    if x + 8 <= width {
-                        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-                            UnsafeRawPointer(p + y * width + x).loadUnaligned(as: SIMD8<Float>.self)
-                        }
-                        let luminance = 0.2126 * load(r) + 0.7152 * load(g) + 0.0722 * load(b)
-                        if !any(luminance .> threshold) { x += 8; continue }
-                    }
-                    let i = y * width + x
-                    if Self.luminance(SIMD4(r[i], g[i], b[i], 0)) > threshold {
-                        hot.append(Int32(i))
-                        x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = y
-                    }
-                    x += 1
-                }
+            let samples = SharedPointer(base: UnsafeMutablePointer(mutating: source.baseAddress!))  // read only
+            parallelFor(image.height, threads: threads, chunk: band) { _, rows in
+                parts.store(rows.lowerBound / band, hotPixels(samples.base, width: image.width, plane: image.pixelCount, rows: rows))
             }
         }
-        return hot.isEmpty ? nil : (hot, (x0, x1, y0, y1))
+        let hot = parts.takeValues().flatMap { $0 }
+        guard let first = hot.first, let last = hot.last else { return nil }
+        let width = image.width
+        var x0 = width, x1 = -1
+        for i in hot { let x = Int(i) % width; x0 = min(x0, x); x1 = max(x1, x) }
+        return (hot, (x0, x1, Int(first) / width, Int(last) / width))
+    }
+
+    /// The hot pixels of `rows`, in raster order.
+    func hotPixels(_ r: UnsafePointer<Float>, width: Int, plane n: Int, rows: Range<Int>) -> [Int32] {
+        let g = r + n, b = g + n
+        var hot: [Int32] = []
+        for y in rows {
+            var x = 0
+            while x < width {
+                // Eight pixels at a time while none is hot (NaN compares false: not hot).
+                if x + 8 <= width {
+                    @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+                        UnsafeRawPointer(p + y * width + x).loadUnaligned(as: SIMD8<Float>.self)
+                    }
+                    let luminance = 0.2126 * load(r) + 0.7152 * load(g) + 0.0722 * load(b)
+                    if !any(luminance .> threshold) { x += 8; continue }
+                }
+                let i = y * width + x
+                if Self.luminance(SIMD4(r[i], g[i], b[i], 0)) > threshold { hot.append(Int32(i)) }
+                x += 1
+            }
+        }
+        return hot
     }
 
     /// The picture's R, G, B planes with NaN read as 0 and the knee applied to the hot pixels.
-    func kneed(_ image: PlanarImage, hot: [Int32], pool: ArrayPool) -> [Float] {
+    func kneed(_ image: PlanarImage, hot: [Int32], threads: Int, pool: ArrayPool) -> [Float] {
         let n = image.pixelCount
         var samples: [Float] = pool.unset(3 * n)  // every sample written below
         image.samples.withUnsafeBufferPointer { source in
         samples.withUnsafeMutableBufferPointer { out in
-            var i = 0
-            while i + 8 <= 3 * n {  // NaN read as 0, eight samples at a time
-                var v = UnsafeRawPointer(source.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
-                v.replace(with: 0, where: .!(v .== v))
-                UnsafeMutableRawPointer(out.baseAddress! + i).storeBytes(of: v, as: SIMD8<Float>.self)
-                i += 8
+            let from = SharedPointer(base: UnsafeMutablePointer(mutating: source.baseAddress!))  // read only
+            let to = SharedPointer(base: out.baseAddress!)
+            let stretch = 1 << 16
+            parallelFor(3 * n, threads: threads, chunk: stretch) { _, part in
+                var i = part.lowerBound
+                while i + 8 <= part.upperBound {  // NaN read as 0, eight samples at a time
+                    var v = UnsafeRawPointer(from.base + i).loadUnaligned(as: SIMD8<Float>.self)
+                    v.replace(with: 0, where: .!(v .== v))
+                    UnsafeMutableRawPointer(to.base + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < part.upperBound { let v = from.base[i]; to.base[i] = v == v ? v : 0; i += 1 }
             }
-            while i < 3 * n { let v = source[i]; out[i] = v == v ? v : 0; i += 1 }
             for i in hot.map(Int.init) {
                 let k = knee(SIMD4(out[i], out[n + i], out[2 * n + i], 0))
                 out[i] = k.x; out[n + i] = k.y; out[2 * n + i] = k.z
@@ -152,46 +171,69 @@ public struct HighlightBoost: Sendable, Equatable {
         func recycle(into pool: ArrayPool) { pool.give(clipped); pool.give(cold); pool.give(coldLight) }
     }
 
-    func blockSums(_ image: PlanarImage, grid: BlockGrid, pool: ArrayPool) -> BlockSums {
-        let width = image.width, n = image.pixelCount, block = BlockGrid.block
+    func blockSums(_ image: PlanarImage, grid: BlockGrid, threads: Int, pool: ArrayPool) -> BlockSums {
         let cells = grid.columns * grid.rows
         var sums = BlockSums(clipped: pool.filled(cells, with: 0), cold: pool.filled(cells, with: 0),
                              coldLight: pool.filled(cells, with: 0))
         image.samples.withUnsafeBufferPointer { source in
-            let r = source.baseAddress!, g = r + n, b = g + n
-            for y in grid.y0...grid.y1 {
-                var x = grid.x0
-                // Whole blocks four pixels at a time while none is hot (the common case), else pixel by pixel.
-                while x <= grid.x1 {
-                    let i = y * width + x, j = grid.index(x, y)
-                    if x + 4 <= grid.x1 + 1 && (x - grid.x0) % block == 0 {
-                        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-                            var v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Float>.self)
-                            v.replace(with: 0, where: .!(v .== v))
-                            return v
-                        }
-                        var luminance = 0.2126 * load(r) + 0.7152 * load(g) + 0.0722 * load(b)
-                        if !any(luminance .> threshold) {
-                            luminance.replace(with: 0, where: luminance .< 0)
-                            sums.cold[j] += 4
-                            let q = luminance * 1024 + 0.5  // (lane by lane: the generic SIMD conversion is not specialised)
-                            sums.coldLight[j] += Int32(q[0]) + Int32(q[1]) + Int32(q[2]) + Int32(q[3])
-                            x += 4
-                            continue
-                        }
-                    }
-                    let luminance = Self.luminance(DefocusEngine.linear(r[i], g[i], b[i]))
-                    if luminance > threshold {
-                        sums.clipped[j] += Int32(clipping(luminance) * 1024 + 0.5)
-                    } else {
-                        sums.cold[j] += 1
-                        sums.coldLight[j] += Int32(max(0, luminance) * 1024 + 0.5)
-                    }
-                    x += 1
+        sums.clipped.withUnsafeMutableBufferPointer { clipped in
+        sums.cold.withUnsafeMutableBufferPointer { cold in
+        sums.coldLight.withUnsafeMutableBufferPointer { coldLight in
+            let samples = SharedPointer(base: UnsafeMutablePointer(mutating: source.baseAddress!))  // read only
+            let out = (SharedPointer(base: clipped.baseAddress!), SharedPointer(base: cold.baseAddress!),
+                       SharedPointer(base: coldLight.baseAddress!))
+            // Each worker sums whole block rows, so it alone writes their cells.
+            parallelFor(grid.rows, threads: threads, chunk: 4) { _, blockRows in
+                let y0 = grid.y0 + blockRows.lowerBound * BlockGrid.block
+                let y1 = min(grid.y1, grid.y0 + blockRows.upperBound * BlockGrid.block - 1)
+                for y in y0...y1 {
+                    let cell = ((y - grid.y0) / BlockGrid.block) * grid.columns
+                    blockSumsRow(samples.base, y: y, width: image.width, plane: image.pixelCount, grid: grid,
+                                 clipped: out.0.base + cell, cold: out.1.base + cell, coldLight: out.2.base + cell)
+                }
+            }
+        }}}}
+        return sums
+    }
+
+    /// Adds row y's pixels to the sums of its row of blocks (`clipped`, `cold`, `coldLight` start at
+    /// its first block): whole blocks four pixels at a time while none is hot (the common case), else
+    /// pixel by pixel.
+    @inline(__always)
+    func blockSumsRow(_ r: UnsafePointer<Float>, y: Int, width: Int, plane n: Int, grid: BlockGrid,
+                      clipped: UnsafeMutablePointer<Int32>, cold: UnsafeMutablePointer<Int32>,
+                      coldLight: UnsafeMutablePointer<Int32>) {
+        let g = r + n, b = g + n
+        for j in 0..<grid.columns {
+            let x0 = grid.x0 + j * BlockGrid.block
+            let x1 = min(grid.x1 + 1, x0 + BlockGrid.block)
+            if x1 - x0 == 4 {
+                let i = y * width + x0
+                @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+                    var v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Float>.self)
+                    v.replace(with: 0, where: .!(v .== v))
+                    return v
+                }
+                var luminance = 0.2126 * load(r) + 0.7152 * load(g) + 0.0722 * load(b)
+                if !any(luminance .> threshold) {
+                    luminance.replace(with: 0, where: luminance .< 0)
+                    cold[j] += 4
+                    let q = luminance * 1024 + 0.5  // (lane by lane: the generic SIMD conversion is not specialised)
+                    coldLight[j] += Int32(q[0]) + Int32(q[1]) + Int32(q[2]) + Int32(q[3])
+                    continue
+                }
+            }
+            for x in x0..<x1 {
+                let i = y * width + x
+                let luminance = Self.luminance(DefocusEngine.linear(r[i], g[i], b[i]))
+                if luminance > threshold {
+                    clipped[j] += Int32(clipping(luminance) * 1024 + 0.5)
+                } else {
+                    cold[j] += 1
+                    coldLight[j] += Int32(max(0, luminance) * 1024 + 0.5)
                 }
             }
         }
-        return sums
     }
 
     /// Raises each hot pixel of `samples` to the light of its small clipped blob (see the type's

@@ -40,7 +40,7 @@ extension DefocusEngine {
                         lens: LensModel? = nil) -> PreparedFrame {
         checkArguments(colour: colour, disparity: disparity, caller: "prepare")
         // Clipped highlights are recovered once, before anything reads the colour.
-        let boosted = settings.highlights.flatMap { $0.boosted(colour, pool: self.pool) }
+        let boosted = settings.highlights.flatMap { $0.boosted(colour, threads: threadCount, pool: self.pool) }
         let image = boosted ?? colour
         let width = image.width
         let height = image.height

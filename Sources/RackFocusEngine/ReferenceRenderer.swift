@@ -23,7 +23,7 @@ extension DefocusEngine {
                                 lens: LensModel? = nil, hiddenFill: Bool = false) -> PlanarImage {
         checkArguments(colour: colour, disparity: disparity, caller: "renderReference")
         let width = colour.width, height = colour.height, n = colour.pixelCount
-        let image = settings.highlights.flatMap { $0.boosted(colour, pool: pool) } ?? colour
+        let image = settings.highlights.flatMap { $0.boosted(colour, threads: 1, pool: pool) } ?? colour
         let (layers, scale) = depthLayers(disparity: disparity, width: width, typicalFocus: typicalFocus ?? focusDistance, lens: lens)
         let coc = circleOfConfusion(focusDistance: focusDistance, width: width, lens: lens)
         let kernel = ApertureKernel(shape: settings.aperture, maximumRadius: Float(max(0, settings.maximumRadius)))

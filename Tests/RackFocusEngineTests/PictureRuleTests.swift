@@ -181,6 +181,30 @@ import Testing
         #expect(out.samples[n + 20 * 64 + 15] == 0.2, "grey below the threshold untouched")
     }
 
+    /// The boost's passes run over bands of rows on several workers: lamps on every band and block-row
+    /// boundary get the same light as one alone, and any thread count gives the same bits.
+    @Test func bloomIsTheSameOnAnyThreadCount() {
+        let boost = HighlightBoost(threshold: 0.9, gain: 16, lightRadius: 8)
+        // 2 x 2 lamps, their top rows 3, 10, ..., 101: every row modulo 16, so some straddle the
+        // boundaries of the bands of rows (32) and of block rows (16 px), on grey.
+        let lamps = (0..<15).map { (x: 6 + 30 * ($0 % 6), y: 3 + 7 * $0) }
+        var image = Scene.image(width: 190, height: 130) { x, y in
+            lamps.contains { x >= $0.x && x < $0.x + 2 && y >= $0.y && y < $0.y + 2 } ? SIMD3(1, 1, 1) : SIMD3(0.2, 0.2, 0.2)
+        }
+        image[100, 60, 1] = .nan  // read as 0
+        let single = boost.apply(to: image, threads: 1)
+        let contrast: Float = 1 - 0.2 / 0.9
+        for lamp in lamps {
+            let light = single[lamp.x + 1, lamp.y + 1, 1]
+            #expect(abs(light - contrast * contrast * Float.pi * 64 / 4) < 0.05, "lamp at \(lamp): \(light)")
+        }
+        #expect(single[100, 60, 1] == 0)
+        for threads in [2, 3, 8] {
+            let parallel = boost.apply(to: image, threads: threads)
+            #expect(parallel.samples.map(\.bitPattern) == single.samples.map(\.bitPattern), "\(threads) threads")
+        }
+    }
+
     // Rule 8: where a blurred foreground uncovers background, the background is invented from its surroundings.
     @Test func uncoveredBackgroundIsFilledNotSmeared() {
         // A red square (z = 0.5) in the middle of a blue wall (z = 1), focus on the wall: r_fg = −10.
