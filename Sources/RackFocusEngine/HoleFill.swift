@@ -111,36 +111,39 @@ enum HoleFill {
         guard radius > 0 else { return mask }
         var horizontal: [Bool] = pool.unset(mask.count)  // both written in full below
         var out: [Bool] = pool.unset(mask.count)
+        // Wrapping arithmetic (`&+`, `&-`): indices lie in the mask (the tests before each read keep
+        // them there) and counts are at most 2 · radius + 1.
         mask.withUnsafeBufferPointer { m in
         horizontal.withUnsafeMutableBufferPointer { h in
         out.withUnsafeMutableBufferPointer { o in
             for y in 0..<height {
                 var count = 0
-                let row = y * width
-                for x in 0..<min(width, radius) where m[row + x] { count += 1 }
-                for x in 0..<width {
-                    if x + radius < width && m[row + x + radius] { count += 1 }
-                    if x - radius - 1 >= 0 && m[row + x - radius - 1] { count -= 1 }
-                    h[row + x] = count > 0
+                let row = m.baseAddress! + y &* width, dilated = h.baseAddress! + y &* width
+                var x = 0
+                while x < min(width, radius) { if row[x] { count &+= 1 }; x &+= 1 }
+                x = 0
+                while x < width {
+                    if x &+ radius < width && row[x &+ radius] { count &+= 1 }
+                    if x &- radius &- 1 >= 0 && row[x &- radius &- 1] { count &-= 1 }
+                    dilated[x] = count > 0
+                    x &+= 1
                 }
             }
             // Vertical pass row by row (cache-friendly): a running count per column.
             var counts = [Int32](repeating: 0, count: width)
             counts.withUnsafeMutableBufferPointer { c in
-                for y in 0..<min(height, radius) {
-                    for x in 0..<width where h[y * width + x] { c[x] += 1 }
+                @inline(__always) func add(row y: Int, _ step: Int32) {
+                    let row = h.baseAddress! + y &* width
+                    var x = 0
+                    while x < width { if row[x] { c[x] &+= step }; x &+= 1 }
                 }
+                for y in 0..<min(height, radius) { add(row: y, 1) }
                 for y in 0..<height {
-                    if y + radius < height {
-                        let row = (y + radius) * width
-                        for x in 0..<width where h[row + x] { c[x] += 1 }
-                    }
-                    if y - radius - 1 >= 0 {
-                        let row = (y - radius - 1) * width
-                        for x in 0..<width where h[row + x] { c[x] -= 1 }
-                    }
-                    let row = y * width
-                    for x in 0..<width { o[row + x] = c[x] > 0 }
+                    if y &+ radius < height { add(row: y &+ radius, 1) }
+                    if y &- radius &- 1 >= 0 { add(row: y &- radius &- 1, -1) }
+                    let row = o.baseAddress! + y &* width
+                    var x = 0
+                    while x < width { row[x] = c[x] > 0; x &+= 1 }
                 }
             }
         }}}

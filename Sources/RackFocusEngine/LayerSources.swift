@@ -74,14 +74,17 @@ extension DefocusEngine {
             layerOf.withUnsafeBufferPointer { lo in
             tent.withUnsafeBufferPointer { tw in
             cursor.withUnsafeMutableBufferPointer { at in
-                let writer = SourceWriter(x: xBase, disparity: dBase, colour: cBase, cursor: at.baseAddress!,
+            xBase.withUnsafeBufferPointer { xp in
+            dBase.withUnsafeBufferPointer { dp in
+            cBase.withUnsafeBufferPointer { cp in
+                let writer = SourceWriter(x: xp.baseAddress!, disparity: dp.baseAddress!, colour: cp.baseAddress!, cursor: at.baseAddress!,
                                           samples: samples.baseAddress!, plane: width * height, depth: db.baseAddress!,
                                           layerOf: lo.baseAddress!, tent: tw.baseAddress!, width: width, layers: depthLayers)
                 for y in rows {
                     for k in 0..<layers { at[k] = rowStarts[k * (height + 1) + y] }
                     writer.writeRow(y, splits: splits)
                 }
-            }}}}}
+            }}}}}}}}
         }
         withExtendedLifetime((xs, ds, cs)) {}
         return (0..<layers).map { k in
@@ -113,10 +116,14 @@ extension DefocusEngine {
 
     /// Writes the entries of whole rows into the layers' arrays, from each layer's cursor (the row's
     /// first slot, set by the caller). One writer per worker; rows own disjoint slices.
+    ///
+    /// Per layer pointers and indices use raw pointers and wrapping arithmetic (`&+`, `&*`): a layer is
+    /// below the layer count (`layerOf` and `DepthLayers.assign` give no other), pixel indices lie in
+    /// the frame, and the slots were counted exactly by `assignLayers` for these very entries.
     struct SourceWriter {
-        let x: [SharedPointer<Int32>]
-        let disparity: [SharedPointer<Float>]
-        let colour: [SharedPointer<SIMD4<Float>>]
+        let x: UnsafePointer<SharedPointer<Int32>>
+        let disparity: UnsafePointer<SharedPointer<Float>>
+        let colour: UnsafePointer<SharedPointer<SIMD4<Float>>>
         /// Per layer: the next slot to write.
         let cursor: UnsafeMutablePointer<Int>
         /// Input planes (R, G, B `plane` apart), disparity, layer and tent share per pixel.
@@ -138,14 +145,15 @@ extension DefocusEngine {
             let splitEnd = splits.rowStart[y + 1]
             var splitX = nextSplit < splitEnd ? Int(splits.x[nextSplit]) : width
             var x = 0
+            let rowStart = y &* width
             while x < width {
-                let i = y * width + x
+                let i = rowStart &+ x
                 if x == splitX {
                     if current >= 0 { cursor[current] = slot; current = -1 }
                     storeSplit(splits.split[nextSplit], x, i)
                     nextSplit += 1
                     splitX = nextSplit < splitEnd ? Int(splits.x[nextSplit]) : width
-                    x += 1
+                    x &+= 1
                     continue
                 }
                 let l = Int(layerOf[i])
@@ -155,20 +163,20 @@ extension DefocusEngine {
                     slot = cursor[l]
                 }
                 // Inside a layer, away from its cuts and edges, four pixels at a time (the same entries).
-                if x + 4 <= splitX && storeFour(l, slot, x, i) {
-                    slot += 4
-                    x += 4
+                if x &+ 4 <= splitX && storeFour(l, slot, x, i) {
+                    slot &+= 4
+                    x &+= 4
                     continue
                 }
-                let rgb = DefocusEngine.linear(samples[i], samples[plane + i], samples[2 * plane + i])
+                let rgb = DefocusEngine.linear(samples[i], samples[plane &+ i], samples[2 &* plane &+ i])
                 let t = tent[i]
                 let wn = max(0, t), wf = max(0, -t)
                 store(l, slot, x, i, rgb, 1 - wn - wf)
-                slot += 1
+                slot &+= 1
                 // A tent zone's share goes to the neighbouring layer (never `current`).
-                if t > 0 { store(l + 1, cursor[l + 1], x, i, rgb, wn); cursor[l + 1] += 1 }
-                if t < 0 { store(l - 1, cursor[l - 1], x, i, rgb, wf); cursor[l - 1] += 1 }
-                x += 1
+                if t > 0 { store(l &+ 1, cursor[l &+ 1], x, i, rgb, wn); cursor[l &+ 1] &+= 1 }
+                if t < 0 { store(l &- 1, cursor[l &- 1], x, i, rgb, wf); cursor[l &- 1] &+= 1 }
+                x &+= 1
             }
             if current >= 0 { cursor[current] = slot }
         }
@@ -199,8 +207,8 @@ extension DefocusEngine {
                   tentWords.loadUnaligned(as: UInt64.self) | tentWords.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == 0
             else { return false }
             var r = load(samples + i)
-            var g = load(samples + plane + i)
-            var b = load(samples + 2 * plane + i)
+            var g = load(samples + (plane &+ i))
+            var b = load(samples + (2 &* plane &+ i))
             r.replace(with: 0, where: .!(r .== r))
             g.replace(with: 0, where: .!(g .== g))
             b.replace(with: 0, where: .!(b .== b))

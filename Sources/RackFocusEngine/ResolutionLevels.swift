@@ -134,11 +134,12 @@ struct LevelBuilder {
     @inline(__always)
     private mutating func extendRun(x px: Float, index: Int32, count n: Int32) {
         if index == openIndex && openX + Float(openLength) == px {
-            openLength += n
+            openLength &+= n  // at most a row's sources
             return
         }
         closeRun()
-        x.append(px); q.append(index); first.append(Int32(colour.count))
+        // (A level holds fewer sources than 2^31: a frame's pixels and their shares.)
+        x.append(px); q.append(index); first.append(Int32(truncatingIfNeeded: colour.count))
         openIndex = index
         openX = px
         openLength = n
@@ -256,6 +257,7 @@ extension DefocusEngine {
         let margin = coarseLevels > 0 ? 1 << (coarseLevels - 1) : 0
         let lastRow = min(height, rows.upperBound + margin) - 1
         // The last disparity's radius, level, share and kernel index: surfaces repeat one disparity along a row.
+        // (Entry indices step with wrapping `&+`: they stay below a layer row's end, an array count.)
         var lastDisparity = Float.nan
         var r: Float = 0, level = 0, next: Float = 0, index = 0
         coarse.withUnsafeMutableBufferPointer { coarse in
@@ -281,7 +283,7 @@ extension DefocusEngine {
                 if level > 0 || next > 0, DefocusEngine.isHighlight(cs[e]) {
                     // A light keeps a crisp disc edge: full resolution at any radius.
                     if inBand { full.add(x: Float(x), radiusIndex: index, colour: cs[e]) }
-                    e += 1
+                    e &+= 1
                     continue
                 }
                 if level == 0 && next > 0 {  // shared with level 1
@@ -290,14 +292,14 @@ extension DefocusEngine {
                         full.add(x: Float(x), radiusIndex: index, colour: c * (1 - next))
                     }
                     coarse[0].add(x: x, radius: r, colour: c * next)
-                    e += 1
+                    e &+= 1
                     continue
                 }
                 if level == 0 {  // the sources one pixel apart that follow with this disparity, at once
                     var n = 1
-                    while e + n < end && ds[e + n] == d && Int(xs[e + n]) == x + n { n += 1 }
+                    while e &+ n < end && ds[e &+ n] == d && Int(xs[e &+ n]) == x &+ n { n &+= 1 }
                     if inBand { full.add(x: Float(x), radiusIndex: index, colours: cs.baseAddress! + e, count: n) }
-                    e += n
+                    e &+= n
                     continue
                 }
                 // Coarse: the sources that follow with the same disparity in the same block column are
@@ -309,7 +311,7 @@ extension DefocusEngine {
                     let c = cs[e]
                     sum += c
                     centred += c * (Float(xs[e]) + 0.5)
-                    e += 1
+                    e &+= 1
                 } while e < end && ds[e] == d && Int(xs[e]) &>> level == column && !DefocusEngine.isHighlight(cs[e])
                 if next < 1 {
                     let share: Float = next > 0 ? 1 - next : 1
@@ -439,7 +441,7 @@ struct CoarseAccumulator {
     @inline(__always)
     private mutating func addToSlot(_ slot: Int, bx: Int, weight: Float, colour c: SIMD4<Float>, centred m: SIMD4<Float>,
                                     spread: Float) {
-        let i = slot * width + bx
+        let i = slot &* width &+ bx  // a cell of the two open rows (slot 0 or 1, bx < width)
         sums[i] += c * weight
         centres[i] += m * weight
         radii[i] += spread * weight
@@ -458,7 +460,7 @@ struct CoarseAccumulator {
         let luma = SIMD4<Float>(0.2126, 0.7152, 0.0722, 0)
         if high >= 0 {
             for bx in low...high {
-                let i = slot * width + bx
+                let i = slot &* width &+ bx
                 let c = sums[i]
                 if c.w > 0 {
                     let m = centres[i]

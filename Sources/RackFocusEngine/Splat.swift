@@ -260,6 +260,12 @@ extension DefocusEngine {
 
     /// The two accumulators of one layer's row at one level: span edges as differences (a padded
     /// row, prefix-summed afterwards) and sources that land inside single pixels, added directly.
+    ///
+    /// Index arithmetic here (and in `scatter`) wraps (`&+`, `&-`) and loops count by hand instead of
+    /// building ranges: every index is a cell of the padded row (a run's span reaches at most the
+    /// longest kernel's extent, pad − 3, beyond its pixels, which lie in the row) and every count is at
+    /// most a row's width, so nothing can overflow; this is the engine's innermost loop, where Swift's
+    /// overflow and range checks cost about a tenth of the splat.
     struct SplatRow {
         let difference: UnsafeMutablePointer<SIMD4<Float>>
         let direct: UnsafeMutablePointer<SIMD4<Float>>
@@ -275,8 +281,10 @@ extension DefocusEngine {
         /// A run of in-focus sources (deltas, always at whole pixels) from column x.
         @inline(__always)
         func addDeltas(_ colours: UnsafePointer<SIMD4<Float>>, count n: Int, at x: Int, _ touched: inout Touched) {
-            for j in 0..<n { direct[x + j] += colours[j] }
-            touched.directLow = min(touched.directLow, x); touched.directHigh = max(touched.directHigh, x + n - 1)
+            let cells = direct + x
+            var j = 0
+            while j < n { cells[j] += colours[j]; j &+= 1 }
+            touched.directLow = min(touched.directLow, x); touched.directHigh = max(touched.directHigh, x &+ n &- 1)
         }
 
         /// A run whose spans on this row each lie inside one pixel (padded cell i0 onwards): each
@@ -284,34 +292,37 @@ extension DefocusEngine {
         @inline(__always)
         func addInsidePixels(_ colours: UnsafePointer<SIMD4<Float>>, count n: Int, cell i0: Int, area: Float,
                              _ touched: inout Touched) {
-            let low = max(0, i0 - pad), high = min(width - 1, i0 - pad + n - 1)
+            let first = i0 &- pad  // the run's first pixel (may lie left of the row)
+            let low = max(0, first), high = min(width &- 1, first &+ n &- 1)
             guard low <= high else { return }
-            for px in low...high { direct[px] += colours[px - (i0 - pad)] * area }
+            var px = low
+            while px <= high { direct[px] += colours[px &- first] * area; px &+= 1 }
             touched.directLow = min(touched.directLow, low); touched.directHigh = max(touched.directHigh, high)
         }
 
-        /// A run of spans from padded position a to b (source j from a + j to b + j): coverage-weighted
-        /// differences at both edges. Source j adds c_j·(1 − f0) at i0 + j and c_j·f0 at i0 + j + 1
-        /// (and the same, negated, at the right edge), so cell i0 + j takes c_j·(1 − f0) + c_(j−1)·f0
-        /// in one write.
+        /// A run of spans from padded position a to b (cells i0 = ⌊a⌋ and i1 = ⌊b⌋; source j from
+        /// a + j to b + j): coverage-weighted differences at both edges. Source j adds c_j·(1 − f0) at
+        /// i0 + j and c_j·f0 at i0 + j + 1 (and the same, negated, at the right edge), so cell i0 + j
+        /// takes c_j·(1 − f0) + c_(j−1)·f0 in one write.
         @inline(__always)
         func addSpans(_ colours: UnsafePointer<SIMD4<Float>>, count n: Int, from a: Float, to b: Float,
-                      _ touched: inout Touched) {
-            let i0 = Int(a), i1 = Int(b)
+                      cells i0: Int, _ i1: Int, _ touched: inout Touched) {
             let f0 = a - Float(i0), f1 = b - Float(i1)
             let g0 = 1 - f0, g1 = 1 - f1
             let leftCells = difference + i0, rightCells = difference + i1
             var previous = SIMD4<Float>.zero
-            for j in 0..<n {
+            var j = 0
+            while j < n {
                 let c = colours[j]
                 leftCells[j] += c * g0 + previous * f0
                 rightCells[j] -= c * g1 + previous * f1
                 previous = c
+                j &+= 1
             }
             leftCells[n] += previous * f0
             rightCells[n] -= previous * f1
             touched.differenceLow = min(touched.differenceLow, i0)
-            touched.differenceHigh = max(touched.differenceHigh, i1 + n)
+            touched.differenceHigh = max(touched.differenceHigh, i1 &+ n)
         }
 
         /// Adds the row's sums into `values` and clears both accumulators where they were written.
@@ -322,20 +333,24 @@ extension DefocusEngine {
             if touched.differenceLow <= touched.differenceHigh {
                 // Prefix sum over the touched part only; beyond it the sum is zero by construction.
                 var running = SIMD4<Float>.zero
-                for i in touched.differenceLow...touched.differenceHigh {
+                var i = touched.differenceLow
+                while i <= touched.differenceHigh {
                     running += difference[i]
                     difference[i] = .zero
-                    let x = i - pad
+                    let x = i &- pad
                     if x >= 0 && x < width { values[x] += running }
+                    i &+= 1
                 }
-                range.include(max(0, touched.differenceLow - pad), min(width, touched.differenceHigh - pad + 1))
+                range.include(max(0, touched.differenceLow &- pad), min(width, touched.differenceHigh &- pad &+ 1))
             }
             if touched.directLow <= touched.directHigh {
-                for x in touched.directLow...touched.directHigh {
+                var x = touched.directLow
+                while x <= touched.directHigh {
                     values[x] += direct[x]
                     direct[x] = .zero
+                    x &+= 1
                 }
-                range.include(touched.directLow, touched.directHigh + 1)
+                range.include(touched.directLow, touched.directHigh &+ 1)
             }
             return range
         }
@@ -354,28 +369,32 @@ extension DefocusEngine {
         entries.extent.withUnsafeBufferPointer { extents in
         entries.middleRow.withUnsafeBufferPointer { middles in
         entries.colour.withUnsafeBufferPointer { cs in
-            for sy in max(0, y - reach)...min(entries.height - 1, y + reach) {
-                let dy = y - sy
-                let distance = Int32(abs(dy))
+            var sy = max(0, y &- reach)
+            let lastRow = min(entries.height &- 1, y &+ reach)
+            while sy <= lastRow {
+                let dy = y &- sy
+                let distance = Int32(truncatingIfNeeded: dy < 0 ? 0 &- dy : dy)
                 var e = rowStart[sy]
-                let end = rowStart[sy + 1]
+                let end = rowStart[sy &+ 1]
+                sy &+= 1
                 while e < end {
                     if extents[e] < distance { break }  // sorted by extent: nothing further reaches
                     let n = Int(lengths[e])
                     let colours = cs.baseAddress! + Int(firsts[e])
                     let xf = xs[e]
                     let middle = Int(middles[e])
-                    e += 1
+                    e &+= 1
                     if middle < 0 {
                         row.addDeltas(colours, count: n, at: Int(xf), &touched)
                         continue
                     }
-                    let a = xf + offset + spans.left[middle + dy]
-                    let b = xf + offset + spans.right[middle + dy]
-                    if Int(a) == Int(b) {
-                        row.addInsidePixels(colours, count: n, cell: Int(a), area: b - a, &touched)
+                    let a = xf + offset + spans.left[middle &+ dy]
+                    let b = xf + offset + spans.right[middle &+ dy]
+                    let i0 = Int(a), i1 = Int(b)
+                    if i0 == i1 {
+                        row.addInsidePixels(colours, count: n, cell: i0, area: b - a, &touched)
                     } else {
-                        row.addSpans(colours, count: n, from: a, to: b, &touched)
+                        row.addSpans(colours, count: n, from: a, to: b, cells: i0, i1, &touched)
                     }
                 }
             }
@@ -386,7 +405,8 @@ extension DefocusEngine {
     /// Speed-up, approximation: coarse levels are splatted at 1/2^k resolution and upsampled here
     /// bilinearly (DifferentialTests bound the difference from the reference).
     /// Adds level-k rows (blended vertically by fy into `blended`, a coarse row, then upsampled
-    /// horizontally per `columns`) into `into`. An empty row is zero and is not read.
+    /// horizontally per `columns`) into `into`. An empty row is zero and is not read. (Wrapping
+    /// index arithmetic: columns hold indices of the coarse row, x stays in low..<high; see SplatRow.)
     @inline(__always)
     static func addUpsampled(from a: UnsafeMutablePointer<SIMD4<Float>>, _ b: UnsafeMutablePointer<SIMD4<Float>>,
                              _ empty0: Bool, _ empty1: Bool, _ fy: Float,
@@ -395,18 +415,21 @@ extension DefocusEngine {
                              into values: UnsafeMutablePointer<SIMD4<Float>>, range: inout RowRange) {
         guard low < high else { return }
         columns.withUnsafeBufferPointer { cols in
-            let first = Int(cols[low].0), last = Int(cols[high - 1].1)
+            let first = Int(cols[low].0), last = Int(cols[high &- 1].1)
             let w0 = 1 - fy, w1 = fy
+            var j = first
             if empty1 {
-                for j in first...last { blended[j] = a[j] * w0 }
+                while j <= last { blended[j] = a[j] * w0; j &+= 1 }
             } else if empty0 {
-                for j in first...last { blended[j] = b[j] * w1 }
+                while j <= last { blended[j] = b[j] * w1; j &+= 1 }
             } else {
-                for j in first...last { blended[j] = a[j] * w0 + b[j] * w1 }
+                while j <= last { blended[j] = a[j] * w0 + b[j] * w1; j &+= 1 }
             }
-            for x in low..<high {
+            var x = low
+            while x < high {
                 let (j0, j1, fx) = cols[x]
                 values[x] += blended[Int(j0)] * (1 - fx) + blended[Int(j1)] * fx
+                x &+= 1
             }
         }
         range.include(low, high)
@@ -414,13 +437,13 @@ extension DefocusEngine {
 
     /// Composites one layer's row sums under what is already in front, and clears them. Four pixels at
     /// a time share one vector division; every lane computes exactly what the one-pixel tail does
-    /// (speed-up, schedule: bit-identical).
+    /// (speed-up, schedule: bit-identical). Wrapping index arithmetic: x stays in the row's range.
     @inline(__always)
     static func composite(_ sums: UnsafeMutablePointer<SIMD4<Float>>, range: RowRange,
                           accumulated: UnsafeMutablePointer<SIMD4<Float>>, transmittance: UnsafeMutablePointer<Float>) {
         var x = range.low
-        while x + 4 <= range.high {
-            let s0 = sums[x], s1 = sums[x + 1], s2 = sums[x + 2], s3 = sums[x + 3]
+        while x &+ 4 <= range.high {
+            let s0 = sums[x], s1 = sums[x &+ 1], s2 = sums[x &+ 2], s3 = sums[x &+ 3]
             (sums + x).update(repeating: .zero, count: 4)
             let weight = SIMD4<Float>(s0.w, s1.w, s2.w, s3.w)
             let covers = weight .> 1e-6
@@ -429,13 +452,13 @@ extension DefocusEngine {
                 let t = UnsafeRawPointer(transmittance + x).loadUnaligned(as: SIMD4<Float>.self)
                 let factor = t * alpha / weight
                 if covers[0] { accumulated[x] += s0 * factor[0] }
-                if covers[1] { accumulated[x + 1] += s1 * factor[1] }
-                if covers[2] { accumulated[x + 2] += s2 * factor[2] }
-                if covers[3] { accumulated[x + 3] += s3 * factor[3] }
+                if covers[1] { accumulated[x &+ 1] += s1 * factor[1] }
+                if covers[2] { accumulated[x &+ 2] += s2 * factor[2] }
+                if covers[3] { accumulated[x &+ 3] += s3 * factor[3] }
                 UnsafeMutableRawPointer(transmittance + x).storeBytes(of: t.replacing(with: t * (1 - alpha), where: covers),
                                                                       as: SIMD4<Float>.self)
             }
-            x += 4
+            x &+= 4
         }
         while x < range.high {
             let sum = sums[x]
@@ -447,7 +470,7 @@ extension DefocusEngine {
                 accumulated[x] += sum * (t * alpha / weight)
                 transmittance[x] = t * (1 - alpha)
             }
-            x += 1
+            x &+= 1
         }
     }
 

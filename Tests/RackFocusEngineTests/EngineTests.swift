@@ -223,3 +223,26 @@ enum Scene {
         #expect(worst < 1e-5, "runs and single sources differ by \(worst)")
     }
 }
+
+/// The engine's unchecked arithmetic helpers give exactly what Swift's checked conversions give.
+@Suite struct ArithmeticTests {
+    @Test func vectorTruncationMatchesInt32() {
+        // Every 1/1024 step to 1100 (the bloom's sums), the halves and their neighbours, and a spread
+        // up to 2^22.
+        var values: [Float] = (0...1_126_400).map { Float($0) / 1024 }
+        for n in stride(from: 0, to: 5000, by: 1) {
+            let half = Float(n) + 0.5
+            values += [half, half.nextDown, half.nextUp, Float(n).nextDown.magnitude, Float(n).nextUp]
+        }
+        var generator = SystemRandomNumberGenerator()
+        values += (0..<100_000).map { _ in Float.random(in: 0..<0x1p22, using: &generator) }
+        var i = 0
+        while i + 4 <= values.count {
+            let v = SIMD4(values[i], values[i + 1], values[i + 2], values[i + 3])
+            let expected = SIMD4<Int32>(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]))
+            let got = HighlightBoost.truncated(v)
+            if got != expected { Issue.record("truncated(\(v)) = \(got), expected \(expected)"); return }
+            i += 4
+        }
+    }
+}
