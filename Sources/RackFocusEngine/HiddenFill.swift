@@ -29,18 +29,37 @@ enum HiddenFill {
         return surface * (1 - t) + light * t
     }
 
-    /// Per cell: the nearest layer with a pixel there, and whether an occlusion edge runs through it.
+    /// Per cell: the nearest layer with a pixel there, and the layers occluded there (bit k: layer k).
     struct NearestLayers: Sendable {
         let cellsWide: Int
         let cellsHigh: Int
         var layer: [Int8]
         var edge: [UInt64]
+        /// Per row of cells: the layers occluded anywhere in it (`summariseRows`), so a layer's
+        /// passes over the cells skip the rows where it is not (most rows, for most layers).
+        var rowEdge: [UInt64] = []
 
         init(width: Int, height: Int, pool: ArrayPool) {
             cellsWide = (width + HiddenFill.cell - 1) / HiddenFill.cell
             cellsHigh = (height + HiddenFill.cell - 1) / HiddenFill.cell
             layer = pool.filled(cellsWide * cellsHigh, with: -1)
             edge = pool.filled(cellsWide * cellsHigh, with: 0)
+        }
+
+        /// Fills `rowEdge` from `edge`, once every cell is written.
+        mutating func summariseRows(pool: ArrayPool) {
+            var rows: [UInt64] = pool.unset(cellsHigh)  // every row written below
+            let cw = cellsWide
+            edge.withUnsafeBufferPointer { edge in
+            rows.withUnsafeMutableBufferPointer { rows in
+                for y in 0..<cellsHigh {
+                    let row = edge.baseAddress! + y * cw
+                    var any: UInt64 = 0
+                    for x in 0..<cw { any |= row[x] }
+                    rows[y] = any
+                }
+            }}
+            rowEdge = rows
         }
     }
 
@@ -141,7 +160,7 @@ enum HiddenFill {
         let bit = UInt64(1) << UInt64(k)
         var ex0 = Int.max, ex1 = Int.min, ey0 = Int.max, ey1 = Int.min
         nearest.edge.withUnsafeBufferPointer { edge in
-            for y in work.y0...work.y1 {
+            for y in work.y0...work.y1 where nearest.rowEdge[y] & bit != 0 {
                 let row = edge.baseAddress! + y * cw
                 var x = work.x0
                 while x <= work.x1 && row[x] & bit == 0 { x += 1 }
@@ -212,6 +231,10 @@ enum HiddenFill {
         nearest.edge.withUnsafeBufferPointer { edge in
         member.withUnsafeMutableBufferPointer { member in
             for y in 0..<bh {
+                guard nearest.rowEdge[y + work.y0] & bit != 0 else {
+                    (member.baseAddress! + y * bw).update(repeating: false, count: bw)
+                    continue
+                }
                 let edges = edge.baseAddress! + (y + work.y0) * cw + work.x0
                 for x in 0..<bw { member[y * bw + x] = weights[y * bw + x] > 0 && edges[x] & bit != 0 }
             }

@@ -63,6 +63,7 @@ extension DefocusEngine {
         pool.give(assigned.tent)
         pool.give(assigned.nearest.layer)
         pool.give(assigned.nearest.edge)
+        pool.give(assigned.nearest.rowEdge)
         return PreparedFrame(width: width, height: height, layers: layers, sources: sources, fills: fills,
                              image: image, ownsImage: boosted != nil, disparity: disparity, layerIndex: assigned.layerOf)
     }
@@ -177,6 +178,7 @@ extension DefocusEngine {
                 }
             }
         }}}}}}
+        nearest.summariseRows(pool: pool)
         return LayerAssignment(layerOf: layerOf, tent: tent, nearest: nearest, counts: counts)
     }
 
