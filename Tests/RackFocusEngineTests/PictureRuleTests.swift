@@ -205,6 +205,16 @@ import Testing
         }
     }
 
+    /// The largest light radius over a large clipped frame: the box sums pass 2^31 (they trapped in
+    /// 32 bits); a frame that is all window keeps the knee's brightness.
+    @Test func bloomWithTheLargestLightRadiusOnAClippedFrame() {
+        let boost = HighlightBoost(threshold: 0.9, gain: 16, lightRadius: 1024)
+        let image = PlanarImage(width: 1500, height: 1500, channels: 3,
+                                samples: [Float](repeating: 1, count: 3 * 1500 * 1500))
+        let out = boost.apply(to: image, threads: 2)
+        #expect(abs(out[750, 750, 1] - 2.6) < 0.01, "\(out[750, 750, 1])")
+    }
+
     // Rule 8: where a blurred foreground uncovers background, the background is invented from its surroundings.
     @Test func uncoveredBackgroundIsFilledNotSmeared() {
         // A red square (z = 0.5) in the middle of a blue wall (z = 1), focus on the wall: r_fg = −10.
