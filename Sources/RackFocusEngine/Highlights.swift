@@ -124,8 +124,9 @@ public struct HighlightBoost: Sendable, Equatable {
         samples.withUnsafeMutableBufferPointer { out in
             let from = SharedPointer(base: UnsafeMutablePointer(mutating: source.baseAddress!))  // read only
             let to = SharedPointer(base: out.baseAddress!)
-            let stretch = 1 << 16
-            parallelFor(3 * n, threads: threads, chunk: stretch) { _, part in
+            // The three planes as one array, in stretches of 64 K samples (a sample's copy does
+            // not depend on its neighbours).
+            parallelFor(3 * n, threads: threads, chunk: 1 << 16) { _, part in
                 var i = part.lowerBound
                 while i + 8 <= part.upperBound {  // NaN read as 0, eight samples at a time
                     var v = UnsafeRawPointer(from.base + i).loadUnaligned(as: SIMD8<Float>.self)
