@@ -220,7 +220,7 @@ public struct HighlightBoost: Sendable, Equatable {
                     luminance.replace(with: 0, where: luminance .< 0)
                     // (Wrapping sums: a block holds 16 pixels of at most 1024 · threshold each.)
                     cold[j] &+= 4
-                    coldLight[j] &+= Self.truncated(luminance * 1024 + 0.5).wrappedSum()
+                    coldLight[j] &+= truncatedToInt32(luminance * 1024 + 0.5).wrappedSum()
                     continue
                 }
             }
@@ -235,17 +235,6 @@ public struct HighlightBoost: Sendable, Equatable {
                 }
             }
         }
-    }
-
-    /// Int32(v) lane by lane, for 0 ≤ v < 2^22 (the same integers), without a check and a branch per
-    /// lane: adding 2^23 rounds v to the nearest integer, which lands in the sum's low mantissa bits;
-    /// one less where that rounded up. (The generic SIMD conversion is not specialised here.)
-    @inline(__always)
-    static func truncated(_ v: SIMD4<Float>) -> SIMD4<Int32> {
-        let magic = SIMD4<Float>(repeating: 0x1p23)
-        let shifted = v + magic
-        let nearest = unsafeBitCast(shifted, to: SIMD4<Int32>.self) &- 0x4B00_0000  // the bits of 2^23
-        return nearest.replacing(with: nearest &- 1, where: shifted - magic .> v)
     }
 
     /// Raises each hot pixel of `samples` to the light of its small clipped blob (see the type's

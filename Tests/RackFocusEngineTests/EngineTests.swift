@@ -240,8 +240,8 @@ enum Scene {
         while i + 4 <= values.count {
             let v = SIMD4(values[i], values[i + 1], values[i + 2], values[i + 3])
             let expected = SIMD4<Int32>(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]))
-            let got = HighlightBoost.truncated(v)
-            if got != expected { Issue.record("truncated(\(v)) = \(got), expected \(expected)"); return }
+            let got = truncatedToInt32(v)
+            if got != expected { Issue.record("truncatedToInt32(\(v)) = \(got), expected \(expected)"); return }
             i += 4
         }
     }
